@@ -98,7 +98,8 @@ impl Hash {
 
     /// Parses lowercase or uppercase hex of exactly 32 bytes.
     pub fn from_hex(text: &str) -> Result<Hash, MerkleError> {
-        let bytes = hex::decode(text).map_err(|_| MerkleError::BadHashEncoding { encoding: "hex" })?;
+        let bytes =
+            hex::decode(text).map_err(|_| MerkleError::BadHashEncoding { encoding: "hex" })?;
         Hash::from_slice(&bytes)
     }
 
@@ -214,7 +215,7 @@ pub enum TreeError<E> {
 /// `range` must be a range that occurs in the RFC 9162 recursion (its start a multiple
 /// of a power of two at least as large as its length), which includes `0..n` for every
 /// `n` and every range a proof planner returns; then the fold from the right of these
-/// nodes is MTH(D[range]).
+/// nodes is `MTH(D[range])`.
 pub fn range_nodes(range: Range<u64>) -> Vec<NodeId> {
     let mut nodes = Vec::new();
     let mut start = range.start;
@@ -238,7 +239,11 @@ pub fn range_nodes(range: Range<u64>) -> Vec<NodeId> {
 /// Returns `None` for an empty list.
 pub fn fold_right(hashes: &[Hash]) -> Option<Hash> {
     let (last, rest) = hashes.split_last()?;
-    Some(rest.iter().rev().fold(*last, |acc, left| node_hash(left, &acc)))
+    Some(
+        rest.iter()
+            .rev()
+            .fold(*last, |acc, left| node_hash(left, &acc)),
+    )
 }
 
 /// The leaf ranges whose hashes form the RFC 9162 §2.1.3.1 inclusion proof of `index`
@@ -329,7 +334,7 @@ pub fn tree_root<R: HashReader>(size: u64, reader: &R) -> Result<Hash, TreeError
     if size == 0 {
         return Ok(empty_root());
     }
-    let hashes = range_hashes(&[0..size], reader)?;
+    let hashes = range_hashes(std::slice::from_ref(&(0..size)), reader)?;
     Ok(hashes[0])
 }
 
@@ -390,8 +395,8 @@ pub fn root_from_inclusion_proof(
         if node % 2 == 1 || node == last {
             hash = node_hash(sibling, &hash);
             // On the right border with no sibling at these levels: climb past them.
-            if node % 2 == 0 {
-                while node % 2 == 0 && node != 0 {
+            if node.is_multiple_of(2) {
+                while node.is_multiple_of(2) && node != 0 {
                     node >>= 1;
                     last >>= 1;
                 }
@@ -474,8 +479,8 @@ pub fn verify_consistency(
         if node % 2 == 1 || node == last {
             old_hash = node_hash(sibling, &old_hash);
             new_hash = node_hash(sibling, &new_hash);
-            if node % 2 == 0 {
-                while node % 2 == 0 && node != 0 {
+            if node.is_multiple_of(2) {
+                while node.is_multiple_of(2) && node != 0 {
                     node >>= 1;
                     last >>= 1;
                 }
@@ -531,6 +536,13 @@ impl Frontier {
     pub fn load<R: HashReader>(size: u64, reader: &R) -> Result<Frontier, R::Error> {
         let ids = range_nodes(0..size);
         let hashes = reader.read_hashes(&ids)?;
+        // As in `range_hashes`: a short answer would silently yield a wrong frontier (and
+        // wrong signed roots), and it is a bug in that reader, not bad input.
+        assert_eq!(
+            hashes.len(),
+            ids.len(),
+            "HashReader returned the wrong number of hashes"
+        );
         Ok(Frontier {
             size,
             nodes: ids.into_iter().zip(hashes).collect(),
