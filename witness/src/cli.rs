@@ -1,0 +1,56 @@
+//! The `witness` command line (DESIGN.md "Files and command lines"): one enum of
+//! subcommands, parsed by clap. `main.rs` parses, calls [`crate::run`], and exits.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// An independent c2sp.org/tlog-witness: cosigns a log's checkpoints after checking
+/// they are consistent with what it cosigned before, and never cosigns a fork.
+#[derive(Debug, Parser)]
+#[command(name = "witness", version)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Make the witness's Ed25519 key (DIR/witness.skey, mode 0600) and print its
+    /// cosignature vkey (type 0x04), also written to DIR/witness.vkey.
+    Init(InitArgs),
+    /// Serve POST /add-checkpoint and the read endpoints; poll logs that have a URL.
+    Serve(ServeArgs),
+}
+
+/// `witness init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Directory for the key files (created if missing).
+    #[arg(long, default_value = crate::config::DEFAULT_DATA_DIR)]
+    pub data_dir: PathBuf,
+    /// The witness's name, a schema-less URL such as `witness.example.org/w1`: it is
+    /// the key name in every cosignature line.
+    #[arg(long, default_value = crate::config::DEFAULT_NAME)]
+    pub name: String,
+}
+
+/// `witness serve`. Flags override the config file.
+#[derive(Debug, Args, Default)]
+pub struct ServeArgs {
+    /// TOML config file (see docs/witness.md).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Data directory (key and database). Default `./witness-data`.
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// Listen address. Default `127.0.0.1:8081`.
+    #[arg(long)]
+    pub listen: Option<String>,
+    /// A log to witness: its vkey, optionally `=URL` of its tlog-tiles prefix to poll
+    /// (pull mode). The origin is the vkey's name. Repeatable; adds to the config file.
+    #[arg(long = "log", value_name = "VKEY[=URL]")]
+    pub logs: Vec<String>,
+}
