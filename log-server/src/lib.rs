@@ -1,1 +1,28 @@
-//! Docket log server.
+//! Docket's log server: a durable RocksDB log that accepts DSSE-signed statements when
+//! the review rules allow them, answers each with a receipt (an inclusion proof against
+//! a checkpoint cosigned by witnesses), and serves the log as c2sp.org/tlog-tiles plus
+//! JSON helpers.
+//!
+//! `main.rs` only parses flags and calls [`run`]; everything else lives here so tests
+//! drive the server in-process ([`server::Server::start`]).
+//!
+//! Modules: [`config`] (settings), [`keys`] (key files), [`store`] (RocksDB),
+//! [`apply`] (verify, dedup, rules, entries for one batch), [`sequencer`] (the write
+//! loop), [`cosign`] (witness client), [`receipt`], [`published`], [`http`] (routes),
+//! [`metrics`], [`server`] (start-up and shutdown).
+
+pub mod apply;
+pub mod cli;
+pub mod config;
+pub mod cosign;
+pub mod http;
+pub mod keys;
+pub mod metrics;
+pub mod published;
+pub mod receipt;
+pub mod sequencer;
+pub mod server;
+pub mod store;
+pub mod testkit;
+
+pub use cli::{Cli, run};

@@ -71,6 +71,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {}", config.listen))?;
     let server = start(config, listener)?;
+    // Scripts and the end-to-end harness read this line to learn the bound port.
+    println!("{}", server.witness.vkey());
+    eprintln!("listening on http://{}", server.local_addr);
     shutdown_signal().await;
     tracing::info!("shutting down");
     server.shutdown().await;

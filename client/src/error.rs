@@ -1,0 +1,117 @@
+//! The client's errors and its exit codes (DESIGN.md "Files and command lines"):
+//! 0 ok, 1 the log refused the statement (4xx), 2 usage or local error (flags, files,
+//! keys), 3 the log is unreachable, failed (5xx, 429) or answered something that does not
+//! check out. [`ClientError::exit_code`] is the one place that decides.
+
+use std::path::PathBuf;
+
+use crate::build::BuildError;
+use crate::keys::KeyFileError;
+use crate::receipt::ReceiptError;
+use crate::salt::SaltFileError;
+
+/// Exit code: the log refused (HTTP 4xx other than 429).
+pub const EXIT_REFUSED: u8 = 1;
+/// Exit code: bad flags or a local problem (file, key, statement).
+pub const EXIT_USAGE: u8 = 2;
+/// Exit code: the log is unreachable, overloaded, failed, or answered nonsense.
+pub const EXIT_SERVER: u8 = 3;
+
+/// Everything that can make a `docket` command fail.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ClientError {
+    /// A flag is missing or flags contradict each other.
+    #[error("{0}")]
+    Usage(String),
+    /// A local file could not be read or written.
+    #[error("{what} {path}: {reason}")]
+    File {
+        /// What the file is for (`"receipt"`, `"envelope"`, ...).
+        what: &'static str,
+        /// The path.
+        path: PathBuf,
+        /// The operating system's or parser's message.
+        reason: String,
+    },
+    /// A key file is missing, unreadable or malformed.
+    #[error(transparent)]
+    Key(#[from] KeyFileError),
+    /// A salt file is missing, unreadable or malformed.
+    #[error(transparent)]
+    Salt(#[from] SaltFileError),
+    /// The flags or file do not make a valid statement.
+    #[error(transparent)]
+    Build(#[from] BuildError),
+    /// The log refused the request (HTTP 4xx): the statement was not logged.
+    #[error("the log refused it ({status} {code}): {message}")]
+    Refused {
+        /// HTTP status.
+        status: u16,
+        /// The server's error code, e.g. `decision_exists`.
+        code: String,
+        /// The server's message.
+        message: String,
+    },
+    /// The log could not be reached (connection refused, DNS, timeout).
+    #[error("cannot reach the log at {url}: {reason}")]
+    Unreachable {
+        /// The URL tried.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// The log answered with a server error (5xx) or asked to back off (429).
+    #[error("the log failed ({status} {code}): {message}")]
+    ServerFailed {
+        /// HTTP status.
+        status: u16,
+        /// The server's error code, or `http_<status>` when the body had none.
+        code: String,
+        /// The server's message.
+        message: String,
+    },
+    /// The log's answer is not what the API promises (bad JSON, a receipt that does not
+    /// verify).
+    #[error("the log's answer does not check out: {0}")]
+    BadAnswer(String),
+    /// A receipt (from the log or a file) does not verify.
+    #[error(transparent)]
+    Receipt(#[from] ReceiptError),
+}
+
+impl ClientError {
+    /// The process exit code for this error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            ClientError::Usage(_)
+            | ClientError::File { .. }
+            | ClientError::Key(_)
+            | ClientError::Salt(_)
+            | ClientError::Build(_) => EXIT_USAGE,
+            ClientError::Refused { .. } => EXIT_REFUSED,
+            ClientError::Unreachable { .. }
+            | ClientError::ServerFailed { .. }
+            | ClientError::BadAnswer(_)
+            | ClientError::Receipt(_) => EXIT_SERVER,
+        }
+    }
+
+    /// The server's error code, if the server gave one.
+    pub fn server_code(&self) -> Option<&str> {
+        match self {
+            ClientError::Refused { code, .. } | ClientError::ServerFailed { code, .. } => {
+                Some(code)
+            }
+            _ => None,
+        }
+    }
+
+    /// A file error from an I/O error.
+    pub fn file(what: &'static str, path: impl Into<PathBuf>, err: impl std::fmt::Display) -> Self {
+        ClientError::File {
+            what,
+            path: path.into(),
+            reason: err.to_string(),
+        }
+    }
+}

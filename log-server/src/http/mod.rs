@@ -1,0 +1,93 @@
+//! The HTTP API (axum 0.8). Handlers only extract (with an explicit body limit on the
+//! write route), call a function that takes bytes or numbers, and map the result;
+//! RocksDB is reached only through [`blocking`], never on an async worker.
+//!
+//! | route | what |
+//! |---|---|
+//! | `POST /v1/statements` | log a DSSE-signed statement; 201/200 with a receipt |
+//! | `GET /checkpoint`, `/tile/...` | c2sp.org/tlog-tiles |
+//! | `GET /v1/entries/{index}` | entry, decoded statement, inclusion proof |
+//! | `GET /v1/proofs/inclusion?index=&size=` | inclusion proof |
+//! | `GET /v1/proofs/consistency?old=&new=` | consistency proof |
+//! | `GET /v1/checkpoints?from=&limit=` | checkpoint history |
+//! | `GET /v1/checkpoints/brackets/{index}` | witnessed checkpoints bracketing an entry |
+//! | `GET /v1/submissions/{index}` | a submission's review status and evidence |
+//! | `GET /v1/participants` | participants and their roles over time |
+//! | `GET /healthz`, `/metrics` | liveness, Prometheus metrics |
+
+pub mod api;
+pub mod error;
+pub mod tiles;
+pub mod write;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+
+use crate::metrics::Metrics;
+use crate::published::Published;
+use crate::sequencer::SequencerHandle;
+use crate::store::LogStore;
+use error::{ApiError, code};
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The store (read only here; the sequencer writes).
+    pub store: Arc<LogStore>,
+    /// The latest published checkpoint.
+    pub published: Published,
+    /// The write queue.
+    pub sequencer: SequencerHandle,
+    /// Metrics.
+    pub metrics: Arc<Metrics>,
+    /// Request limits.
+    pub limits: Limits,
+}
+
+/// Request limits from the config.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest write body.
+    pub max_body_bytes: usize,
+    /// Most items per list response.
+    pub max_page: usize,
+}
+
+/// Runs a blocking closure off the async workers; a panic becomes an internal error.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f).await.map_err(|err| {
+        tracing::error!(error = %err, "blocking task failed");
+        ApiError::new(code::INTERNAL, "internal error")
+    })
+}
+
+/// The router with every route.
+pub fn router(state: AppState) -> Router {
+    // The handler turns axum's body-limit rejection into our JSON 413.
+    let body_limit = state.limits.max_body_bytes;
+    Router::new()
+        .route(
+            "/v1/statements",
+            post(write::post_statement).layer(DefaultBodyLimit::max(body_limit)),
+        )
+        .route("/checkpoint", get(tiles::checkpoint))
+        .route("/tile/{*path}", get(tiles::tile))
+        .route("/v1/entries/{index}", get(api::entry))
+        .route("/v1/proofs/inclusion", get(api::inclusion))
+        .route("/v1/proofs/consistency", get(api::consistency))
+        .route("/v1/checkpoints", get(api::checkpoints))
+        .route("/v1/checkpoints/latest", get(api::latest_checkpoint))
+        .route("/v1/checkpoints/brackets/{index}", get(api::brackets))
+        .route("/v1/submissions/{index}", get(api::submission))
+        .route("/v1/participants", get(api::participants))
+        .route("/healthz", get(api::healthz))
+        .route("/metrics", get(api::metrics))
+        .route("/", get(api::explorer))
+        .fallback(api::not_found)
+        .with_state(state)
+}

@@ -1,0 +1,511 @@
+//! The sequencer: the one task that writes the log (DESIGN.md, "Log server").
+//!
+//! Requests arrive on a bounded queue ([`SequencerHandle::submit`] fails at once when it
+//! is full, and the API answers 503 with Retry-After). The loop takes the first request,
+//! gathers more until the batch is full or the batch delay has passed, then:
+//!
+//! 1. in a blocking task: dedups, applies the rules against the store plus the batch so
+//!    far, assigns consecutive indexes and a never-decreasing `logged_at`, appends the
+//!    leaves to the [`Frontier`] and commits entries, hashes, indexes and tree state in
+//!    ONE synced RocksDB write ([`crate::apply`]); rejected requests are answered now;
+//! 2. signs one checkpoint for the new size and asks every witness to cosign it, in
+//!    parallel, each within the timeout (failures are counted, not fatal);
+//! 3. stores the checkpoint with its cosignatures (synced) and publishes it;
+//! 4. answers every request with its receipt, built from the batch's hashes in memory.
+//!
+//! Nothing is answered before it is durable and covered by a published checkpoint. Only
+//! the frontier (O(log n) hashes) and the current batch live in memory. When idle for
+//! the heartbeat interval, the log re-signs and re-witnesses its checkpoint. On shutdown
+//! the queue is closed and drained.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use docket_core::checkpoint::Checkpoint;
+use docket_core::merkle::{Frontier, Hash};
+use docket_core::note::{Note, SignerKey};
+use docket_core::time::UnixMillis;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinSet;
+
+use crate::apply::{self, Outcome, Submission};
+use crate::cosign::{CosignRequest, Cosigner};
+use crate::http::error::{ApiError, code};
+use crate::metrics::Metrics;
+use crate::published::{PublishedCheckpoint, Publisher};
+use crate::receipt::{self, Receipt};
+use crate::store::{LogStore, StoreError, TreeState};
+
+/// A clock giving the log's time (`logged_at`, publication times).
+pub type Clock = Arc<dyn Fn() -> UnixMillis + Send + Sync>;
+
+/// The system clock.
+pub fn system_clock() -> Clock {
+    Arc::new(|| {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        UnixMillis(now.as_millis() as u64)
+    })
+}
+
+/// The answer to a write: a receipt (new or existing entry) or an error.
+pub type WriteResult = Result<Receipt, ApiError>;
+
+/// A write waiting to be sequenced.
+pub struct WriteRequest {
+    /// The verified statement.
+    pub submission: Submission,
+    /// When it entered the queue (for the receipt-latency metric).
+    pub arrived: Instant,
+    /// Where the answer goes.
+    pub reply: oneshot::Sender<WriteResult>,
+}
+
+/// Sequencer tuning (from [`crate::config::Config`]).
+#[derive(Debug, Clone)]
+pub struct SequencerSettings {
+    /// Most entries per batch.
+    pub batch_max_entries: usize,
+    /// Longest wait for more requests after the first.
+    pub batch_delay: Duration,
+    /// Queue capacity.
+    pub queue_capacity: usize,
+    /// Idle interval before re-signing and re-witnessing.
+    pub heartbeat: Duration,
+    /// Per-witness time limit.
+    pub witness_timeout: Duration,
+}
+
+/// Everything the sequencer needs.
+pub struct SequencerParts {
+    /// The store.
+    pub store: Arc<LogStore>,
+    /// The log's checkpoint key (its name is the origin).
+    pub log_key: SignerKey,
+    /// Witnesses.
+    pub cosigners: Vec<Arc<dyn Cosigner>>,
+    /// Publishes checkpoints to readers.
+    pub publisher: Publisher,
+    /// Metrics.
+    pub metrics: Arc<Metrics>,
+    /// Clock.
+    pub clock: Clock,
+    /// Tuning.
+    pub settings: SequencerSettings,
+}
+
+/// The submit side of the queue.
+#[derive(Clone, Debug)]
+pub struct SequencerHandle {
+    tx: mpsc::Sender<WriteRequest>,
+    metrics: Arc<Metrics>,
+}
+
+impl SequencerHandle {
+    /// Queues a verified statement and waits for its receipt. Fails at once with
+    /// `overloaded` when the queue is full.
+    pub async fn submit(&self, submission: Submission) -> WriteResult {
+        let (reply, answer) = oneshot::channel();
+        let request = WriteRequest {
+            submission,
+            arrived: Instant::now(),
+            reply,
+        };
+        match self.tx.try_send(request) {
+            Ok(()) => {}
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                return Err(ApiError::new(
+                    code::OVERLOADED,
+                    "write queue is full, retry later",
+                ));
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => {
+                return Err(ApiError::new(
+                    code::SHUTTING_DOWN,
+                    "the log is shutting down",
+                ));
+            }
+        }
+        self.metrics.queue_depth.store(
+            (self.tx.max_capacity() - self.tx.capacity()) as u64,
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        answer
+            .await
+            .unwrap_or_else(|_| Err(ApiError::new(code::INTERNAL, "the sequencer stopped")))
+    }
+}
+
+/// A running sequencer: its handle, and how to stop it.
+pub struct Sequencer {
+    /// Submit side.
+    pub handle: SequencerHandle,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Sequencer {
+    /// Publishes a checkpoint for the committed tree if the latest one does not cover it
+    /// (first start, or a crash between commit and publication), then starts the loop.
+    pub async fn start(parts: SequencerParts) -> Result<Sequencer, StoreError> {
+        let store = parts.store.clone();
+        let (state, frontier) = blocking(move || {
+            let state = store.tree_state()?;
+            let frontier = Frontier::load(state.size, store.as_ref())?;
+            Ok::<_, StoreError>((state, frontier))
+        })
+        .await??;
+        let (tx, rx) = mpsc::channel(parts.settings.queue_capacity);
+        let (shutdown_tx, shutdown_rx) = oneshot::channel();
+        let handle = SequencerHandle {
+            tx,
+            metrics: parts.metrics.clone(),
+        };
+        let mut task = Task {
+            parts,
+            state,
+            frontier,
+            rx,
+            last_publish: Instant::now(),
+        };
+        let latest = task.parts.publisher.latest();
+        if latest.size != state.size || latest.note.is_empty() {
+            task.publish().await?;
+        }
+        let task = tokio::spawn(task.run(shutdown_rx));
+        Ok(Sequencer {
+            handle,
+            shutdown: Some(shutdown_tx),
+            task,
+        })
+    }
+
+    /// Closes the queue, sequences what is in it, and waits for the loop to end.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Err(err) = (&mut self.task).await {
+            tracing::error!(error = %err, "sequencer task failed");
+        }
+    }
+}
+
+/// Runs a blocking closure (RocksDB, batch hashing) off the async workers.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, StoreError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|err| StoreError::Task(err.to_string()))
+}
+
+struct Task {
+    parts: SequencerParts,
+    state: TreeState,
+    frontier: Frontier,
+    rx: mpsc::Receiver<WriteRequest>,
+    last_publish: Instant,
+}
+
+impl Task {
+    async fn run(mut self, mut shutdown: oneshot::Receiver<()>) {
+        let settings = self.parts.settings.clone();
+        let mut draining = false;
+        loop {
+            let first = if draining {
+                match self.rx.recv().await {
+                    Some(request) => request,
+                    None => break,
+                }
+            } else {
+                let heartbeat_at =
+                    tokio::time::Instant::from_std(self.last_publish + settings.heartbeat);
+                tokio::select! {
+                    request = self.rx.recv() => match request {
+                        Some(request) => request,
+                        None => break,
+                    },
+                    _ = tokio::time::sleep_until(heartbeat_at) => {
+                        if let Err(err) = self.publish().await {
+                            tracing::error!(error = %err, "heartbeat checkpoint failed");
+                            self.last_publish = Instant::now();
+                        }
+                        continue;
+                    }
+                    _ = &mut shutdown, if !draining => {
+                        // Stop taking new writes; sequence what is already queued.
+                        self.rx.close();
+                        draining = true;
+                        continue;
+                    }
+                }
+            };
+            let mut batch = vec![first];
+            let deadline = tokio::time::Instant::now() + settings.batch_delay;
+            while batch.len() < settings.batch_max_entries {
+                match self.rx.try_recv() {
+                    Ok(request) => {
+                        batch.push(request);
+                        continue;
+                    }
+                    Err(mpsc::error::TryRecvError::Disconnected) => break,
+                    Err(mpsc::error::TryRecvError::Empty) => {}
+                }
+                match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+                    Ok(Some(request)) => batch.push(request),
+                    Ok(None) | Err(_) => break,
+                }
+            }
+            self.parts
+                .metrics
+                .queue_depth
+                .store(self.rx.len() as u64, std::sync::atomic::Ordering::Relaxed);
+            self.sequence(batch).await;
+        }
+        tracing::info!(size = self.state.size, "sequencer stopped");
+    }
+
+    /// Sequences one batch and answers every request in it.
+    async fn sequence(&mut self, batch: Vec<WriteRequest>) {
+        let started = Instant::now();
+        let (submissions, waiters): (
+            Vec<Submission>,
+            Vec<(Instant, oneshot::Sender<WriteResult>)>,
+        ) = batch
+            .into_iter()
+            .map(|r| (r.submission, (r.arrived, r.reply)))
+            .unzip();
+        let store = self.parts.store.clone();
+        let frontier = self.frontier.clone();
+        let state = self.state;
+        let now = (self.parts.clock)();
+        let origin = self.parts.log_key.name().as_str().to_string();
+        let planned = blocking(move || {
+            let mut frontier = frontier;
+            let plan = apply::plan_batch(&store, &origin, &mut frontier, state, now, &submissions)?;
+            if !plan.commit.entries.is_empty() {
+                store.commit(&plan.commit)?;
+            }
+            Ok::<_, StoreError>((plan, frontier, submissions))
+        })
+        .await
+        .and_then(|r| r);
+        let (plan, frontier, submissions) = match planned {
+            Ok(planned) => planned,
+            Err(err) => {
+                tracing::error!(error = %err, "batch failed; nothing was answered with a receipt");
+                for (_, reply) in waiters {
+                    let _ = reply.send(Err(ApiError::new(code::INTERNAL, "storage error")));
+                }
+                self.reload().await;
+                return;
+            }
+        };
+        let appended = plan.commit.entries.len();
+        self.frontier = frontier;
+        self.state = plan.commit.state;
+        let metrics = self.parts.metrics.clone();
+        // Rejections are answered now: they changed nothing.
+        let mut pending = Vec::new();
+        for ((outcome, submission), (arrived, reply)) in
+            plan.outcomes.into_iter().zip(submissions).zip(waiters)
+        {
+            match outcome {
+                Outcome::Rejected(err) => {
+                    metrics.reject(err.code);
+                    let _ = reply.send(Err(err));
+                }
+                other => pending.push((other, submission, arrived, reply)),
+            }
+        }
+        if appended > 0 {
+            metrics.batch_size.observe(appended as f64);
+            metrics
+                .entries_appended
+                .fetch_add(appended as u64, std::sync::atomic::Ordering::Relaxed);
+        }
+        let published = if appended > 0 {
+            match self.publish_timed(started).await {
+                Ok(published) => published,
+                Err(err) => {
+                    tracing::error!(error = %err, "publishing failed after commit");
+                    for (_, _, _, reply) in pending {
+                        let _ = reply.send(Err(ApiError::new(
+                            code::INTERNAL,
+                            "checkpoint publication failed",
+                        )));
+                    }
+                    return;
+                }
+            }
+        } else {
+            self.parts.publisher.latest()
+        };
+        // Receipts: proofs from the batch's hashes (in memory) and the store.
+        let store = self.parts.store.clone();
+        let new_nodes = plan.commit.nodes;
+        let new_entries = plan.commit.entries;
+        let old_frontier = plan.old_frontier;
+        let results = blocking(move || {
+            let reader = receipt::BatchHashes::new(&store, &old_frontier, &new_nodes);
+            pending
+                .into_iter()
+                .map(|(outcome, submission, arrived, reply)| {
+                    let result = receipt::build(
+                        &store,
+                        &reader,
+                        &published,
+                        &outcome,
+                        &submission,
+                        &new_entries,
+                    );
+                    (result, arrived, reply)
+                })
+                .collect::<Vec<_>>()
+        })
+        .await;
+        match results {
+            Ok(results) => {
+                for (result, arrived, reply) in results {
+                    if result.is_ok() {
+                        metrics.receipt_seconds.observe_duration(arrived.elapsed());
+                    }
+                    let _ = reply.send(result);
+                }
+            }
+            Err(err) => tracing::error!(error = %err, "building receipts failed"),
+        }
+    }
+
+    async fn publish_timed(
+        &mut self,
+        started: Instant,
+    ) -> Result<Arc<PublishedCheckpoint>, StoreError> {
+        let signed = self.sign()?;
+        self.parts
+            .metrics
+            .sequencing_seconds
+            .observe_duration(started.elapsed());
+        self.cosign_and_store(signed).await
+    }
+
+    /// Signs, cosigns, stores and publishes a checkpoint for the current tree.
+    async fn publish(&mut self) -> Result<Arc<PublishedCheckpoint>, StoreError> {
+        let signed = self.sign()?;
+        self.cosign_and_store(signed).await
+    }
+
+    fn sign(&self) -> Result<(Note, Hash), StoreError> {
+        let root = self.frontier.root();
+        let checkpoint = Checkpoint::new(self.parts.log_key.name().as_str(), self.state.size, root)
+            .map_err(|err| StoreError::Corrupt {
+                what: format!("checkpoint: {err}"),
+            })?;
+        let note = Note::sign(checkpoint.to_text(), [&self.parts.log_key]).map_err(|err| {
+            StoreError::Corrupt {
+                what: format!("signing checkpoint: {err}"),
+            }
+        })?;
+        Ok((note, root))
+    }
+
+    async fn cosign_and_store(
+        &mut self,
+        (mut note, root): (Note, Hash),
+    ) -> Result<Arc<PublishedCheckpoint>, StoreError> {
+        let started = Instant::now();
+        let cosignatures = self.cosign(&note).await;
+        let count = cosignatures.len() as u32;
+        if let Err(err) = note.add_signatures(cosignatures) {
+            tracing::error!(error = %err, "could not merge cosignatures");
+        }
+        if !self.parts.cosigners.is_empty() {
+            self.parts
+                .metrics
+                .cosigning_seconds
+                .observe_duration(started.elapsed());
+        }
+        let store = self.parts.store.clone();
+        let size = self.state.size;
+        let published_at = (self.parts.clock)();
+        let text = note.to_text();
+        let record =
+            blocking(move || store.append_checkpoint(size, published_at, count, &text)).await??;
+        let published = PublishedCheckpoint::from_record(record, root);
+        self.parts.publisher.publish(published);
+        self.last_publish = Instant::now();
+        let metrics = &self.parts.metrics;
+        metrics
+            .checkpoints_published
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        metrics
+            .tree_size
+            .store(size, std::sync::atomic::Ordering::Relaxed);
+        Ok(self.parts.publisher.latest())
+    }
+
+    /// Asks every cosigner in parallel, each within the timeout; returns what came back.
+    async fn cosign(&self, note: &Note) -> Vec<docket_core::note::Signature> {
+        if self.parts.cosigners.is_empty() {
+            return Vec::new();
+        }
+        let request = Arc::new(CosignRequest {
+            note: note.clone(),
+            size: self.state.size,
+            proofs: self.parts.store.clone(),
+        });
+        let timeout = self.parts.settings.witness_timeout;
+        let mut set = JoinSet::new();
+        for (position, cosigner) in self.parts.cosigners.iter().enumerate() {
+            let cosigner = cosigner.clone();
+            let request = request.clone();
+            set.spawn(async move {
+                let result = tokio::time::timeout(timeout, cosigner.cosign(&request))
+                    .await
+                    .unwrap_or(Err(crate::cosign::CosignError::Timeout));
+                (position, result)
+            });
+        }
+        let mut results: Vec<(usize, Vec<docket_core::note::Signature>)> = Vec::new();
+        while let Some(joined) = set.join_next().await {
+            match joined {
+                Ok((position, Ok(lines))) => results.push((position, lines)),
+                Ok((position, Err(err))) => {
+                    let name = self.parts.cosigners[position].name();
+                    tracing::warn!(witness = name, error = %err, size = self.state.size, "witness did not cosign");
+                    self.parts.metrics.witness_failure(name);
+                }
+                Err(err) => tracing::error!(error = %err, "cosigning task failed"),
+            }
+        }
+        // Configured order, so the published note does not depend on who answered first.
+        results.sort_by_key(|(position, _)| *position);
+        results.into_iter().flat_map(|(_, lines)| lines).collect()
+    }
+
+    /// After a failed batch: re-read the committed state, which is what survived.
+    async fn reload(&mut self) {
+        let store = self.parts.store.clone();
+        let loaded = blocking(move || {
+            let state = store.tree_state()?;
+            let frontier = Frontier::load(state.size, store.as_ref())?;
+            Ok::<_, StoreError>((state, frontier))
+        })
+        .await
+        .and_then(|r| r);
+        match loaded {
+            Ok((state, frontier)) => {
+                self.state = state;
+                self.frontier = frontier;
+                if self.parts.publisher.latest().size != state.size
+                    && let Err(err) = self.publish().await
+                {
+                    tracing::error!(error = %err, "could not publish after reload");
+                }
+            }
+            Err(err) => tracing::error!(error = %err, "could not reload the tree state"),
+        }
+    }
+}

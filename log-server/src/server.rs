@@ -1,0 +1,346 @@
+//! Start-up and shutdown: create what is missing (data directory, keys, genesis), open
+//! the store, start the sequencer, bind, serve; on shutdown stop accepting, let
+//! in-flight writes get their receipts, drain the queue and close the store (every
+//! write was already synced).
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use docket_core::merkle::empty_root;
+use docket_core::note::SignerKey;
+use docket_core::rules::LogView as _;
+use docket_core::time::UnixMillis;
+use tokio::sync::oneshot;
+
+use crate::config::Config;
+use crate::cosign::{Cosigner, HttpWitness};
+use crate::http::{self, AppState, Limits};
+use crate::keys::{self, KeyError, OperatorKey};
+use crate::metrics::Metrics;
+use crate::published::{self, Published, PublishedCheckpoint};
+use crate::receipt::Receipt;
+use crate::sequencer::{Clock, Sequencer, SequencerParts, SequencerSettings, system_clock};
+use crate::store::{LogStore, StoreError};
+
+/// Start-up failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// A key file problem.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// The database could not be opened or read.
+    #[error("database: {0}")]
+    Store(#[from] StoreError),
+    /// Creating the data directory or binding the socket failed.
+    #[error("{what}: {reason}")]
+    Io {
+        /// What was being done.
+        what: String,
+        /// The error.
+        reason: String,
+    },
+    /// A witness setting could not be used.
+    #[error("witness {url}: {reason}")]
+    Witness {
+        /// The witness URL.
+        url: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The genesis entry could not be logged.
+    #[error("genesis: {0}")]
+    Genesis(String),
+    /// The existing log does not match the configuration.
+    #[error("{0}")]
+    Mismatch(String),
+}
+
+/// Test and embedding hooks; `Default` is what `log-server serve` uses.
+#[derive(Default)]
+pub struct StartOptions {
+    /// Cosigners to use instead of HTTP clients for `config.witnesses`.
+    pub cosigners: Option<Vec<Arc<dyn Cosigner>>>,
+    /// A clock instead of the system clock.
+    pub clock: Option<Clock>,
+}
+
+/// What `init` created.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InitReport {
+    /// Whether the log key was created now.
+    pub created_log_key: bool,
+    /// Whether the operator key was created now.
+    pub created_operator_key: bool,
+    /// The genesis receipt, if genesis was logged now.
+    pub genesis: Option<Receipt>,
+    /// The log's vkey.
+    pub vkey: String,
+}
+
+/// A running server.
+pub struct Server {
+    /// The address it listens on (with the real port when 0 was asked).
+    pub addr: SocketAddr,
+    /// The log's verifier key.
+    pub vkey: String,
+    /// The store (for tests and tools that append directly).
+    pub store: Arc<LogStore>,
+    /// The published checkpoint.
+    pub published: Published,
+    /// Metrics.
+    pub metrics: Arc<Metrics>,
+    /// The submit handle.
+    pub sequencer: crate::sequencer::SequencerHandle,
+    stop: Option<oneshot::Sender<()>>,
+    serving: tokio::task::JoinHandle<()>,
+    sequencer_task: Option<Sequencer>,
+}
+
+fn io_error(what: impl Into<String>, err: impl std::fmt::Display) -> ServerError {
+    ServerError::Io {
+        what: what.into(),
+        reason: err.to_string(),
+    }
+}
+
+/// Creates the data directory and the keys if missing. Returns (log key created,
+/// operator key created).
+fn ensure_keys(config: &Config) -> Result<(bool, bool), ServerError> {
+    create_dir(&config.data_dir)?;
+    for path in [&config.log_key, &config.operator_key] {
+        if let Some(parent) = path.parent() {
+            create_dir(parent)?;
+        }
+    }
+    let log = keys::create_log_key(&config.log_key, &config.origin)?;
+    let operator = keys::create_operator_key(&config.operator_key)?;
+    Ok((log, operator))
+}
+
+fn create_dir(path: &Path) -> Result<(), ServerError> {
+    if path.as_os_str().is_empty() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(path)
+        .map_err(|err| io_error(format!("creating {}", path.display()), err))
+}
+
+fn witnesses(config: &Config) -> Result<Vec<Arc<dyn Cosigner>>, ServerError> {
+    let client = reqwest::Client::builder()
+        .timeout(config.witness_timeout)
+        .build()
+        .map_err(|err| io_error("building the HTTP client", err))?;
+    config
+        .witnesses
+        .iter()
+        .map(|w| {
+            let key = keys::parse_witness_vkey(&w.vkey).map_err(|reason| ServerError::Witness {
+                url: w.url.clone(),
+                reason,
+            })?;
+            Ok(Arc::new(HttpWitness::new(&w.url, key, client.clone())) as Arc<dyn Cosigner>)
+        })
+        .collect()
+}
+
+struct Opened {
+    store: Arc<LogStore>,
+    log_key: SignerKey,
+    operator: OperatorKey,
+    published: published::Publisher,
+    reader: Published,
+}
+
+/// Opens the store and loads the keys and the latest checkpoint.
+async fn open(config: &Config) -> Result<Opened, ServerError> {
+    let log_key = keys::load_log_key(&config.log_key)?;
+    let operator = keys::load_operator_key(&config.operator_key)?;
+    let path = config.db_path();
+    let (store, latest, genesis) = tokio::task::spawn_blocking(move || {
+        let store = LogStore::open(&path)?;
+        let latest = store.latest_checkpoint()?;
+        let root = match &latest {
+            Some(record) => Some(store.root(record.size)?),
+            None => None,
+        };
+        let genesis = store.view().genesis()?;
+        Ok::<_, StoreError>((store, latest.zip(root), genesis))
+    })
+    .await
+    .map_err(|err| io_error("opening the database", err))??;
+    if let Some(genesis) = genesis
+        && genesis.origin != log_key.name().as_str()
+    {
+        return Err(ServerError::Mismatch(format!(
+            "the log's genesis origin is {:?} but the log key {} is named {:?}",
+            genesis.origin,
+            config.log_key.display(),
+            log_key.name().as_str()
+        )));
+    }
+    let initial = match latest {
+        Some((record, root)) => PublishedCheckpoint::from_record(record, root),
+        None => PublishedCheckpoint {
+            seq: 0,
+            size: 0,
+            root: empty_root(),
+            published_at: UnixMillis(0),
+            cosignatures: 0,
+            note: String::new(),
+        },
+    };
+    let (published, reader) = published::channel(initial);
+    Ok(Opened {
+        store: Arc::new(store),
+        log_key,
+        operator,
+        published,
+        reader,
+    })
+}
+
+fn settings(config: &Config) -> SequencerSettings {
+    SequencerSettings {
+        batch_max_entries: config.batch_max_entries,
+        batch_delay: config.batch_delay,
+        queue_capacity: config.queue_capacity,
+        heartbeat: config.heartbeat,
+        witness_timeout: config.witness_timeout,
+    }
+}
+
+/// Logs the genesis entry if the log is empty (through the sequencer, like any entry).
+async fn ensure_genesis(
+    config: &Config,
+    opened_size: u64,
+    operator: &OperatorKey,
+    sequencer: &crate::sequencer::SequencerHandle,
+    clock: &Clock,
+) -> Result<Option<Receipt>, ServerError> {
+    if opened_size > 0 {
+        return Ok(None);
+    }
+    let submission = crate::apply::genesis_submission(config, operator, clock())
+        .map_err(ServerError::Genesis)?;
+    let receipt = sequencer
+        .submit(submission)
+        .await
+        .map_err(|err| ServerError::Genesis(format!("{}: {}", err.code, err.message)))?;
+    tracing::info!(index = receipt.index, "genesis entry logged");
+    Ok(Some(receipt))
+}
+
+/// `log-server init`: creates the data directory, keys and genesis entry if missing.
+pub async fn init(config: &Config) -> Result<InitReport, ServerError> {
+    let (created_log_key, created_operator_key) = ensure_keys(config)?;
+    let opened = open(config).await?;
+    let vkey = opened.log_key.verifier().to_vkey();
+    let clock = system_clock();
+    let size = opened.store.tree_state()?.size;
+    let sequencer = Sequencer::start(SequencerParts {
+        store: opened.store.clone(),
+        log_key: opened.log_key,
+        cosigners: Vec::new(),
+        publisher: opened.published,
+        metrics: Arc::new(Metrics::default()),
+        clock: clock.clone(),
+        settings: settings(config),
+    })
+    .await?;
+    let genesis = ensure_genesis(config, size, &opened.operator, &sequencer.handle, &clock).await;
+    sequencer.shutdown().await;
+    Ok(InitReport {
+        created_log_key,
+        created_operator_key,
+        genesis: genesis?,
+        vkey,
+    })
+}
+
+impl Server {
+    /// Creates what is missing, then starts serving on `config.listen`.
+    pub async fn start(config: Config, options: StartOptions) -> Result<Server, ServerError> {
+        ensure_keys(&config)?;
+        let opened = open(&config).await?;
+        let vkey = opened.log_key.verifier().to_vkey();
+        let cosigners = match options.cosigners {
+            Some(cosigners) => cosigners,
+            None => witnesses(&config)?,
+        };
+        let clock = options.clock.unwrap_or_else(system_clock);
+        let metrics = Arc::new(Metrics::default());
+        let size = opened.store.tree_state()?.size;
+        let sequencer = Sequencer::start(SequencerParts {
+            store: opened.store.clone(),
+            log_key: opened.log_key,
+            cosigners,
+            publisher: opened.published,
+            metrics: metrics.clone(),
+            clock: clock.clone(),
+            settings: settings(&config),
+        })
+        .await?;
+        ensure_genesis(&config, size, &opened.operator, &sequencer.handle, &clock).await?;
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .map_err(|err| io_error(format!("binding {}", config.listen), err))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|err| io_error("reading the bound address", err))?;
+        let state = AppState {
+            store: opened.store.clone(),
+            published: opened.reader.clone(),
+            sequencer: sequencer.handle.clone(),
+            metrics: metrics.clone(),
+            limits: Limits {
+                max_body_bytes: config.max_body_bytes,
+                max_page: config.max_page,
+            },
+        };
+        let app = http::router(state);
+        let (stop, stopped) = oneshot::channel::<()>();
+        let serving = tokio::spawn(async move {
+            let result = axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.await;
+                })
+                .await;
+            if let Err(err) = result {
+                tracing::error!(error = %err, "HTTP server failed");
+            }
+        });
+        tracing::info!(%addr, vkey = %vkey, "log server listening");
+        Ok(Server {
+            addr,
+            vkey,
+            store: opened.store,
+            published: opened.reader,
+            metrics,
+            sequencer: sequencer.handle.clone(),
+            stop: Some(stop),
+            serving,
+            sequencer_task: Some(sequencer),
+        })
+    }
+
+    /// The base URL, e.g. `http://127.0.0.1:8080`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Graceful shutdown: stop accepting, finish in-flight requests (their writes get
+    /// receipts), drain and stop the sequencer. Every write was synced when it was
+    /// committed, so nothing more needs flushing.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Err(err) = (&mut self.serving).await {
+            tracing::error!(error = %err, "HTTP task failed");
+        }
+        if let Some(sequencer) = self.sequencer_task.take() {
+            sequencer.shutdown().await;
+        }
+    }
+}
