@@ -109,9 +109,11 @@ pub enum Command {
     Statement(StatementCommand),
     /// Sign a statement without posting it (for air-gapped signers); post it later with
     /// `docket post`.
-    #[command(after_long_help = "Example (offline machine, then online machine):\n  \
+    #[command(
+        after_long_help = "Example (offline machine, then online machine):\n  \
         docket --key nsa.key --org NSA sign --out decision.json decide --submission 12 --outcome cleared\n  \
-        docket post decision.json")]
+        docket post decision.json"
+    )]
     Sign(SignArgs),
     /// Post an envelope made by `docket sign` and save its receipt (no key needed).
     #[command(after_long_help = "Example:\n  docket post decision.json")]
@@ -139,35 +141,49 @@ pub enum StatementCommand {
         as <receipt-dir>/<index>.salt and the release opens it.")]
     Submit(SubmitArgs),
     /// Reviewer: say whether a submission is a covered frontier model.
-    #[command(after_long_help = "Example:\n  docket --key nist.key --org NIST determine --submission 12 \\\n      \
-        --covered --benchmark cyber-frontier --benchmark-version 1.0 --score 87.5")]
+    #[command(
+        after_long_help = "Example:\n  docket --key nist.key --org NIST determine --submission 12 \\\n      \
+        --covered --benchmark cyber-frontier --benchmark-version 1.0 --score 87.5"
+    )]
     Determine(DetermineArgs),
     /// Reviewer: log the review's decision (at most one per submission).
-    #[command(after_long_help = "Example:\n  docket --key nsa.key --org NSA decide --submission 12 \\\n      \
+    #[command(
+        after_long_help = "Example:\n  docket --key nsa.key --org NSA decide --submission 12 \\\n      \
         --outcome findings_reported --critical 1 --high 2 --report report.pdf \\\n      \
-        --summary 'Two exploitable paths.'")]
+        --summary 'Two exploitable paths.'"
+    )]
     Decide(DecideArgs),
     /// Coordinator: log that vulnerabilities were shared with sectors, committing to the
     /// advisory (its salt is saved for `reveal`).
-    #[command(after_long_help = "Example:\n  docket --key oncd.key --org ONCD disclose --submission 12 \\\n      \
+    #[command(
+        after_long_help = "Example:\n  docket --key oncd.key --org ONCD disclose --submission 12 \\\n      \
         --sector energy --sector finance --recipients 40 --advisory advisory.txt\n\n\
-        The salt is saved as <receipt-dir>/<index>.salt; keep it until the reveal.")]
+        The salt is saved as <receipt-dir>/<index>.salt; keep it until the reveal."
+    )]
     Disclose(DiscloseArgs),
     /// Clearinghouse: log the state of fixes for a disclosure.
-    #[command(after_long_help = "Example:\n  docket --key treasury.key --org Treasury remediate \\\n      \
-        --disclosure 16 --status deployed --sector finance")]
+    #[command(
+        after_long_help = "Example:\n  docket --key treasury.key --org Treasury remediate \\\n      \
+        --disclosure 16 --status deployed --sector finance"
+    )]
     Remediate(RemediateArgs),
     /// Coordinator: open a disclosure's commitment (publish the advisory's digest).
-    #[command(after_long_help = "Example:\n  docket --key oncd.key --org ONCD reveal --disclosure 16 --advisory advisory.txt\n\n\
-        The salt is read from <receipt-dir>/<disclosure>.salt unless --salt-file is given.")]
+    #[command(
+        after_long_help = "Example:\n  docket --key oncd.key --org ONCD reveal --disclosure 16 --advisory advisory.txt\n\n\
+        The salt is read from <receipt-dir>/<disclosure>.salt unless --salt-file is given."
+    )]
     Reveal(RevealArgs),
     /// Developer: log that the model is now public (opening a sealed submission).
-    #[command(after_long_help = "Examples:\n  docket --key acme.key --org 'Acme AI' release --submission 12\n  \
+    #[command(
+        after_long_help = "Examples:\n  docket --key acme.key --org 'Acme AI' release --submission 12\n  \
         docket --key acme.key --org 'Acme AI' release --submission 13 \\\n      \
-        --model acme-2 --model-version 1 --artifact model.safetensors")]
+        --model acme-2 --model-version 1 --artifact model.safetensors"
+    )]
     Release(ReleaseArgs),
     /// Developer: withdraw a submission from review.
-    #[command(after_long_help = "Example:\n  docket --key acme.key --org 'Acme AI' withdraw --submission 12 --reason 'Launch postponed.'")]
+    #[command(
+        after_long_help = "Example:\n  docket --key acme.key --org 'Acme AI' withdraw --submission 12 --reason 'Launch postponed.'"
+    )]
     Withdraw(WithdrawArgs),
     /// Operator: register or revoke a participant's key.
     #[command(subcommand)]
@@ -181,12 +197,16 @@ pub enum StatementCommand {
 #[derive(Debug, Subcommand)]
 pub enum ParticipantCommand {
     /// Register a key for an organisation and role.
-    #[command(after_long_help = "Example:\n  docket --key operator.key --org operator participant add \\\n      \
-        --member-org 'Acme AI' --role developer --public-key-file acme.pub")]
+    #[command(
+        after_long_help = "Example:\n  docket --key operator.key --org operator participant add \\\n      \
+        --member-org 'Acme AI' --role developer --public-key-file acme.pub"
+    )]
     Add(ParticipantArgs),
     /// Revoke a key (statements it signed before stay valid).
-    #[command(after_long_help = "Example:\n  docket --key operator.key --org operator participant revoke \\\n      \
-        --member-org 'Acme AI' --role developer --public-key-file acme.pub")]
+    #[command(
+        after_long_help = "Example:\n  docket --key operator.key --org operator participant revoke \\\n      \
+        --member-org 'Acme AI' --role developer --public-key-file acme.pub"
+    )]
     Revoke(ParticipantArgs),
 }
 
@@ -233,7 +253,11 @@ pub struct DetermineArgs {
     #[arg(long, value_name = "INDEX")]
     pub submission: u64,
     /// The model is a covered frontier model.
-    #[arg(long, conflicts_with = "not_covered", required_unless_present = "not_covered")]
+    #[arg(
+        long,
+        conflicts_with = "not_covered",
+        required_unless_present = "not_covered"
+    )]
     pub covered: bool,
     /// The model is not covered.
     #[arg(long)]
@@ -440,8 +464,19 @@ mod tests {
     #[test]
     fn globals_go_anywhere_and_statement_commands_nest_under_sign() {
         let cli = Cli::try_parse_from([
-            "docket", "sign", "--out", "e.json", "decide", "--submission", "3", "--outcome",
-            "cleared", "--key", "k.key", "--org", "NSA",
+            "docket",
+            "sign",
+            "--out",
+            "e.json",
+            "decide",
+            "--submission",
+            "3",
+            "--outcome",
+            "cleared",
+            "--key",
+            "k.key",
+            "--org",
+            "NSA",
         ])
         .unwrap();
         assert_eq!(cli.globals.key, Some(PathBuf::from("k.key")));
@@ -456,14 +491,62 @@ mod tests {
     #[test]
     fn usage_errors_are_caught_by_the_parser() {
         let bad: &[&[&str]] = &[
-            &["docket", "decide", "--submission", "3", "--outcome", "approved"],
-            &["docket", "determine", "--submission", "3", "--covered", "--not-covered",
-              "--benchmark", "b", "--benchmark-version", "1", "--score", "1"],
-            &["docket", "submit", "--model", "m", "--model-version", "1", "--artifact", "a",
-              "--sha256", "00"],
-            &["docket", "submit", "--model", "m", "--model-version", "1", "--sha256", "00",
-              "--salt-file", "s"],
-            &["docket", "disclose", "--submission", "3", "--recipients", "1", "--advisory", "a"],
+            &[
+                "docket",
+                "decide",
+                "--submission",
+                "3",
+                "--outcome",
+                "approved",
+            ],
+            &[
+                "docket",
+                "determine",
+                "--submission",
+                "3",
+                "--covered",
+                "--not-covered",
+                "--benchmark",
+                "b",
+                "--benchmark-version",
+                "1",
+                "--score",
+                "1",
+            ],
+            &[
+                "docket",
+                "submit",
+                "--model",
+                "m",
+                "--model-version",
+                "1",
+                "--artifact",
+                "a",
+                "--sha256",
+                "00",
+            ],
+            &[
+                "docket",
+                "submit",
+                "--model",
+                "m",
+                "--model-version",
+                "1",
+                "--sha256",
+                "00",
+                "--salt-file",
+                "s",
+            ],
+            &[
+                "docket",
+                "disclose",
+                "--submission",
+                "3",
+                "--recipients",
+                "1",
+                "--advisory",
+                "a",
+            ],
             &["docket", "status"],
             &["docket", "--quorum", "1", "status", "3"],
         ];

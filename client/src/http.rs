@@ -84,7 +84,11 @@ impl LogClient {
     /// `GET` a JSON path (e.g. `/v1/submissions/3`); the body of a 200.
     pub fn get_json(&self, path: &str) -> Result<Vec<u8>, ClientError> {
         let url = format!("{}{path}", self.base);
-        let response = self.http.get(&url).send().map_err(|err| unreachable(&url, &err))?;
+        let response = self
+            .http
+            .get(&url)
+            .send()
+            .map_err(|err| unreachable(&url, &err))?;
         let status = response.status().as_u16();
         let body = response
             .bytes()
@@ -171,7 +175,9 @@ pub fn hint(code: &str) -> Option<&'static str> {
             "--org must be exactly the organisation your key was registered for (see \
              GET /v1/participants on the log)"
         }
-        "not_submitter" => "only the organisation that made the submission can release or withdraw it",
+        "not_submitter" => {
+            "only the organisation that made the submission can release or withdraw it"
+        }
         "not_discloser" => "only the organisation that made the disclosure can reveal it",
         "missing_reference" => {
             "no earlier entry has that index: check the number (e.g. with `docket status`)"
@@ -211,7 +217,10 @@ pub fn hint(code: &str) -> Option<&'static str> {
             "statements must stay under 64 KiB: refer to large documents by their SHA-256"
         }
         "overloaded" | "shutting_down" => "the log is busy: run the same command again shortly",
-        "genesis_not_first" | "first_entry_not_genesis" | "origin_mismatch" | "genesis_not_self_signed" => {
+        "genesis_not_first"
+        | "first_entry_not_genesis"
+        | "origin_mismatch"
+        | "genesis_not_self_signed" => {
             "genesis is written by `log-server init`, not by participants"
         }
         _ => return None,

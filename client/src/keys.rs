@@ -218,10 +218,7 @@ mod tests {
         }
         let loaded = load_signing_key(&path).unwrap();
         assert_eq!(loaded.public_key(), key.public_key());
-        assert_eq!(
-            load_public_key(&pub_path(&path)).unwrap(),
-            key.public_key()
-        );
+        assert_eq!(load_public_key(&pub_path(&path)).unwrap(), key.public_key());
     }
 
     #[test]

@@ -48,9 +48,8 @@ pub fn error_human(err: &ClientError) -> String {
 /// `"bad_answer"`.
 pub fn error_json(err: &ClientError) -> String {
     let (code, status) = match err {
-        ClientError::Refused { status, code, .. } | ClientError::ServerFailed { status, code, .. } => {
-            (code.clone(), Some(*status))
-        }
+        ClientError::Refused { status, code, .. }
+        | ClientError::ServerFailed { status, code, .. } => (code.clone(), Some(*status)),
         ClientError::Unreachable { .. } => ("unreachable".to_string(), None),
         ClientError::BadAnswer(_) | ClientError::Receipt(_) => ("bad_answer".to_string(), None),
         _ => ("local".to_string(), None),
@@ -114,8 +113,14 @@ mod tests {
 
     #[test]
     fn times_are_rfc3339_utc() {
-        assert_eq!(time_text(UnixMillis(1_780_401_600_250)), "2026-06-02T12:00:00.250Z");
-        assert_eq!(time_text(UnixMillis(1_780_401_600_000)), "2026-06-02T12:00:00Z");
+        assert_eq!(
+            time_text(UnixMillis(1_780_401_600_250)),
+            "2026-06-02T12:00:00.250Z"
+        );
+        assert_eq!(
+            time_text(UnixMillis(1_780_401_600_000)),
+            "2026-06-02T12:00:00Z"
+        );
     }
 
     #[test]
@@ -133,7 +138,12 @@ mod tests {
         assert_eq!(value["error"]["code"], "decision_exists");
         assert_eq!(value["error"]["status"], 409);
         assert_eq!(value["error"]["exit_code"], 1);
-        assert!(value["error"]["hint"].as_str().unwrap().contains("at most one decision"));
+        assert!(
+            value["error"]["hint"]
+                .as_str()
+                .unwrap()
+                .contains("at most one decision")
+        );
         let local = ClientError::Usage("--org NAME is required".into());
         assert_eq!(error_human(&local), "error: --org NAME is required\n");
         let value: Value = serde_json::from_str(&error_json(&local)).unwrap();

@@ -211,7 +211,11 @@ impl Receipt {
         })
     }
 
-    fn leaf_from_entry(&self, encoded: &str, sent: Option<&Envelope>) -> Result<Hash, ReceiptError> {
+    fn leaf_from_entry(
+        &self,
+        encoded: &str,
+        sent: Option<&Envelope>,
+    ) -> Result<Hash, ReceiptError> {
         let bytes = BASE64.decode(encoded).map_err(|_| ReceiptError::Entry {
             message: "not standard padded base64".into(),
         })?;

@@ -73,16 +73,16 @@ pub fn write_salt_file(path: &Path, salt: &Salt) -> Result<(), SaltFileError> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|err| io("salt file", path, err))?;
     }
-    write_new(path, &format!("{}\n", hex::encode(salt.as_bytes())), 0o600).map_err(|err| {
-        match err {
+    write_new(path, &format!("{}\n", hex::encode(salt.as_bytes())), 0o600).map_err(
+        |err| match err {
             KeyFileError::Exists { path } => SaltFileError::Exists { path },
             other => SaltFileError::Io {
                 what: "salt file",
                 path: path.to_path_buf(),
                 reason: other.to_string(),
             },
-        }
-    })
+        },
+    )
 }
 
 /// Reads a salt file.

@@ -114,20 +114,25 @@ pub fn describe(statement: &Statement) -> String {
             s.benchmark.version,
             s.benchmark.score
         ),
-        Statement::Decision(s) => format!(
-            "{} decided submission #{}: {} (findings: {} critical, {} high, {} medium, {} low){}",
-            s.org,
-            s.submission,
-            s.outcome,
-            s.findings.critical,
-            s.findings.high,
-            s.findings.medium,
-            s.findings.low,
-            s.summary
-                .as_ref()
-                .map(|t| format!(" — {t:?}"))
+        Statement::Decision(s) => {
+            format!(
+                "{} decided submission #{}: {} (findings: {} critical, {} high, {} medium, {} low){}",
+                s.org,
+                s.submission,
+                s.outcome,
+                s.findings.critical,
+                s.findings.high,
+                s.findings.medium,
+                s.findings.low,
+                s.summary
+                    .as_ref()
+                    .map(|t| format!(" — {t:?}"))
+                    .unwrap_or_default()
+            ) + &s
+                .report_sha256
+                .map(|h| format!("; full report SHA-256 {}", h.to_hex()))
                 .unwrap_or_default()
-        ),
+        }
         Statement::Disclosure(s) => format!(
             "{} shared the findings of submission #{} with {} recipients in {} (advisory commitment {})",
             s.org,

@@ -3,6 +3,8 @@
 //! 600-entry log (two tile boundaries, a level-1 tile) is checked tile by tile and
 //! resumes from its cursor, and a fork between two `checkpoint` calls is caught.
 
+// Test helpers unwrap: a failure is the test failing.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 mod common;
 mod scenario;
 

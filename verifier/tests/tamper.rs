@@ -2,6 +2,8 @@
 //! or a bundle file makes every verb that reads it fail (exit 1) with a message naming
 //! what did not verify. Each case starts from a fresh copy of the scenario log.
 
+// Test helpers unwrap: a failure is the test failing.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 mod common;
 mod scenario;
 

@@ -1,6 +1,8 @@
 //! Every verb against a hand-built log: success paths, review statuses, deadline both
 //! ways, the review bundle round trip, and exit codes for bad usage.
 
+// Test helpers unwrap: a failure is the test failing.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 mod common;
 mod scenario;
 

@@ -30,7 +30,14 @@ fn flag_error(flag: &'static str, problem: FieldProblem) -> BuildError {
 #[test]
 fn participant_add_and_revoke() {
     let key = SigningKey::from_seed(&[1; 32]).public_key();
-    let add = participant("operator", Action::Register, "Acme AI", Role::Developer, key).unwrap();
+    let add = participant(
+        "operator",
+        Action::Register,
+        "Acme AI",
+        Role::Developer,
+        key,
+    )
+    .unwrap();
     assert_eq!(
         json(&add),
         r#"{"type":"participant","org":"operator","action":"register","member":{"org":"Acme AI","role":"developer","public_key":"8a88e3dd7409f195fd52db2d3cba5d72ca6709bf1d94121bf3748801b40f6f5c"}}"#
@@ -39,7 +46,10 @@ fn participant_add_and_revoke() {
     assert!(json(&revoke).contains(r#""action":"revoke","member":{"org":"NSA","role":"reviewer""#));
     assert_eq!(
         participant("operator", Action::Register, " Acme", Role::Developer, key),
-        Err(flag_error("--member-org", FieldProblem::SurroundingWhitespace))
+        Err(flag_error(
+            "--member-org",
+            FieldProblem::SurroundingWhitespace
+        ))
     );
     assert_eq!(
         participant("", Action::Register, "Acme", Role::Developer, key),
@@ -49,7 +59,12 @@ fn participant_add_and_revoke() {
 
 #[test]
 fn submission_in_the_clear() {
-    let s = submission("Acme AI", &SubmissionFlags::Model(model()), Some("2026-07-15")).unwrap();
+    let s = submission(
+        "Acme AI",
+        &SubmissionFlags::Model(model()),
+        Some("2026-07-15"),
+    )
+    .unwrap();
     assert_eq!(
         json(&s),
         format!(
@@ -108,8 +123,12 @@ fn submission_flag_errors_name_the_flag() {
         submission("Acme AI", &SubmissionFlags::Model(empty_version), None),
         Err(flag_error("--model-version", FieldProblem::Empty))
     );
-    let err = submission("Acme AI", &SubmissionFlags::Model(model()), Some("2026-02-29"))
-        .unwrap_err();
+    let err = submission(
+        "Acme AI",
+        &SubmissionFlags::Model(model()),
+        Some("2026-02-29"),
+    )
+    .unwrap_err();
     assert!(matches!(
         err,
         BuildError::Flag {
@@ -144,7 +163,10 @@ fn determination_exact_json_and_score_checks() {
     );
     assert_eq!(
         determination("NIST", 3, true, "b", "1\t", 1.0),
-        Err(flag_error("--benchmark-version", FieldProblem::ControlCharacter))
+        Err(flag_error(
+            "--benchmark-version",
+            FieldProblem::ControlCharacter
+        ))
     );
 }
 
@@ -177,7 +199,14 @@ fn decision_exact_json_with_and_without_optional_fields() {
         r#"{"type":"decision","org":"NSA","submission":3,"outcome":"cleared","findings":{"critical":0,"high":0,"medium":0,"low":0}}"#
     );
     assert_eq!(
-        decision("NSA", 3, Outcome::Cleared, Findings::default(), None, Some("")),
+        decision(
+            "NSA",
+            3,
+            Outcome::Cleared,
+            Findings::default(),
+            None,
+            Some("")
+        ),
         Err(flag_error("--summary", FieldProblem::Empty))
     );
 }
@@ -194,12 +223,15 @@ fn names_outside_the_allowed_sets_are_refused() {
             }
         ))
     );
-    assert_eq!(role("admin").unwrap_err().to_string(), format!(
-        "--role: \"admin\" is not one of {:?}",
-        Role::NAMES
-    ));
+    assert_eq!(
+        role("admin").unwrap_err().to_string(),
+        format!("--role: \"admin\" is not one of {:?}", Role::NAMES)
+    );
     assert_eq!(role("coordinator"), Ok(Role::Coordinator));
-    assert_eq!(remediation_status("deployed"), Ok(RemediationStatus::Deployed));
+    assert_eq!(
+        remediation_status("deployed"),
+        Ok(RemediationStatus::Deployed)
+    );
     assert!(remediation_status("fixed").is_err());
 }
 
@@ -240,8 +272,13 @@ fn remediation_exact_json() {
         json(&all),
         r#"{"type":"remediation","org":"Treasury","disclosure":9,"status":"none_needed"}"#
     );
-    let some = remediation("Treasury", 9, RemediationStatus::Deployed, &["finance".into()])
-        .unwrap();
+    let some = remediation(
+        "Treasury",
+        9,
+        RemediationStatus::Deployed,
+        &["finance".into()],
+    )
+    .unwrap();
     assert_eq!(
         json(&some),
         r#"{"type":"remediation","org":"Treasury","disclosure":9,"status":"deployed","sectors":["finance"]}"#
@@ -262,7 +299,10 @@ fn reveal_exact_json() {
 #[test]
 fn release_plain_and_with_opening() {
     let plain = release("Acme AI", 3, None).unwrap();
-    assert_eq!(json(&plain), r#"{"type":"release","org":"Acme AI","submission":3}"#);
+    assert_eq!(
+        json(&plain),
+        r#"{"type":"release","org":"Acme AI","submission":3}"#
+    );
     let model = model();
     let opened = release("Acme AI", 4, Some((&model, salt16()))).unwrap();
     assert_eq!(
@@ -292,7 +332,10 @@ fn withdrawal_exact_json() {
 #[test]
 fn sha256_flag_accepts_hex_of_32_bytes_only() {
     assert_eq!(sha256_flag("--sha256", HASH_A), Ok(hash_a()));
-    assert_eq!(sha256_flag("--sha256", &HASH_A.to_uppercase()), Ok(hash_a()));
+    assert_eq!(
+        sha256_flag("--sha256", &HASH_A.to_uppercase()),
+        Ok(hash_a())
+    );
     assert_eq!(
         sha256_flag("--sha256", "abcd"),
         Err(flag_error(
@@ -323,10 +366,16 @@ fn json_files_are_parsed_strictly_and_checked_against_org() {
         })
     );
     let duplicate = br#"{"type":"withdrawal","org":"Acme AI","org":"Globex","submission":3}"#;
-    assert!(matches!(from_json(duplicate, None), Err(BuildError::File(_))));
+    assert!(matches!(
+        from_json(duplicate, None),
+        Err(BuildError::File(_))
+    ));
     let key = SigningKey::from_seed(&[7; 32]).public_key().to_hex();
     let genesis = format!(
         r#"{{"type":"genesis","org":"operator","origin":"x","review_window_secs":60,"operator_key":"{key}"}}"#
     );
-    assert_eq!(from_json(genesis.as_bytes(), None), Err(BuildError::Genesis));
+    assert_eq!(
+        from_json(genesis.as_bytes(), None),
+        Err(BuildError::Genesis)
+    );
 }

@@ -61,12 +61,10 @@ impl Context<'_> {
     /// The trust policy from `--log-key` and friends, if a log key was given.
     pub fn trust(&self) -> Result<Option<Policy>, ClientError> {
         match &self.globals.log_key {
-            Some(vkey) => crate::receipt::policy(
-                vkey,
-                &self.globals.witness_key,
-                self.globals.quorum,
-            )
-            .map(Some),
+            Some(vkey) => {
+                crate::receipt::policy(vkey, &self.globals.witness_key, self.globals.quorum)
+                    .map(Some)
+            }
             None => Ok(None),
         }
     }

@@ -85,8 +85,7 @@ pub fn sign_only(
             if let Some(note) = salt_note {
                 eprintln!("{note}");
             }
-            let envelope: Value =
-                serde_json::from_slice(&bytes).expect("an envelope is JSON");
+            let envelope: Value = serde_json::from_slice(&bytes).expect("an envelope is JSON");
             Ok(Report {
                 human: vec![String::from_utf8_lossy(&bytes).trim_end().to_string()],
                 json: envelope,
@@ -128,8 +127,8 @@ fn post_envelope(ctx: &Context<'_>, envelope: &Envelope) -> Result<Report, Clien
     let trust = ctx.trust()?;
     let client = ctx.client()?;
     let posted = client.post_statement(envelope.to_json())?;
-    let receipt = Receipt::parse(&posted.body)
-        .map_err(|err| ClientError::BadAnswer(err.to_string()))?;
+    let receipt =
+        Receipt::parse(&posted.body).map_err(|err| ClientError::BadAnswer(err.to_string()))?;
     let statement = envelope
         .unverified_statement()
         .map_err(|err| ClientError::BadAnswer(format!("the posted statement: {err}")))?;

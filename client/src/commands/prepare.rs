@@ -94,7 +94,8 @@ pub fn prepare(ctx: &Context<'_>, command: &StatementCommand) -> Result<Prepared
             )?)
         }
         StatementCommand::Disclose(args) => {
-            let advisory = document_digest(args.advisory.as_deref(), args.advisory_sha256.as_deref())?;
+            let advisory =
+                document_digest(args.advisory.as_deref(), args.advisory_sha256.as_deref())?;
             let salt = existing_or_fresh_salt(args.salt_file.as_deref())?;
             let statement = build::disclosure(
                 ctx.org()?,
@@ -112,7 +113,8 @@ pub fn prepare(ctx: &Context<'_>, command: &StatementCommand) -> Result<Prepared
             &args.sectors,
         )?),
         StatementCommand::Reveal(args) => {
-            let advisory = document_digest(args.advisory.as_deref(), args.advisory_sha256.as_deref())?;
+            let advisory =
+                document_digest(args.advisory.as_deref(), args.advisory_sha256.as_deref())?;
             let salt_path = args
                 .salt_file
                 .clone()
@@ -259,7 +261,8 @@ fn with_salt(
         }
         Some(path) => path.to_path_buf(),
         None => {
-            let commitment = commitment_of(&statement).expect("a statement made with a salt commits");
+            let commitment =
+                commitment_of(&statement).expect("a statement made with a salt commits");
             pending_salt_path(&ctx.globals.receipt_dir, &commitment)
         }
     };

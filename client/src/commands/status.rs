@@ -248,7 +248,12 @@ mod tests {
 
     #[test]
     fn a_pending_review_shows_the_time_left() {
-        let lines = describe(&view("pending", json!([]), None, 1_780_401_600_000 + 3_600_000));
+        let lines = describe(&view(
+            "pending",
+            json!([]),
+            None,
+            1_780_401_600_000 + 3_600_000,
+        ));
         assert_eq!(
             lines[0],
             "Submission #3 by Acme AI: acme-1 2026.06 (sha256 abababababababab…), planned release 2026-07-15"
@@ -261,7 +266,10 @@ mod tests {
             lines[2],
             "Status: pending, 29 days 23 hours left on the clock (deadline 2026-07-02T12:00:00Z)"
         );
-        assert_eq!(lines.last().unwrap(), "As of the log's checkpoint of size 9 (2026-06-02T13:00:00Z)");
+        assert_eq!(
+            lines.last().unwrap(),
+            "As of the log's checkpoint of size 9 (2026-06-02T13:00:00Z)"
+        );
     }
 
     #[test]
@@ -274,7 +282,12 @@ mod tests {
              "statement": {"type": "disclosure", "org": "ONCD", "submission": 3,
                 "sectors": ["energy", "finance"], "recipients": 40, "commitment": "cd".repeat(32)}},
         ]);
-        let lines = describe(&view("decided_on_time", entries, Some(4), 1_780_401_600_000 + 100_000_000));
+        let lines = describe(&view(
+            "decided_on_time",
+            entries,
+            Some(4),
+            1_780_401_600_000 + 100_000_000,
+        ));
         assert_eq!(
             lines[2],
             "Status: decided on time: decision #4 logged 29 days before the deadline"

@@ -38,8 +38,8 @@ fn receipt_json(envelope: &Envelope) -> String {
     let root = merkle::node_hash(&other, &leaf);
     let text = Checkpoint::new(ORIGIN, 2, root).unwrap().to_text();
     let mut note = Note::sign(text.clone(), [&log_key()]).unwrap();
-    let cosig = docket_core::cosignature::sign(&witness_key(), &text, UnixSeconds(1_780_401_601))
-        .unwrap();
+    let cosig =
+        docket_core::cosignature::sign(&witness_key(), &text, UnixSeconds(1_780_401_601)).unwrap();
     note.add_signatures(vec![cosig]).unwrap();
     let note = note.to_text();
     let proof = TlogProof::new(None, 1, vec![other], note.clone())
@@ -153,7 +153,9 @@ fn every_kind_of_tampering_is_caught() {
     );
     assert!(matches!(
         receipt.verify(None, Some(&trust(1))),
-        Err(ReceiptError::Proof(ProofError::Inclusion(MerkleError::RootMismatch)))
+        Err(ReceiptError::Proof(ProofError::Inclusion(
+            MerkleError::RootMismatch
+        )))
     ));
 }
 
@@ -210,7 +212,14 @@ fn receipts_are_saved_as_json_and_tlog_proof_and_load_back() {
     assert!(proof.starts_with("c2sp.org/tlog-proof@v1\nindex 1\n"));
     assert_eq!(proof, receipt.proof);
     let (path, loaded, bytes) = load(&dir.path().join("receipts"), "1").unwrap();
-    assert_eq!((path, loaded, bytes), (saved.json.clone(), receipt.clone(), raw.clone().into_bytes()));
+    assert_eq!(
+        (path, loaded, bytes),
+        (
+            saved.json.clone(),
+            receipt.clone(),
+            raw.clone().into_bytes()
+        )
+    );
     let (_, by_path, _) = load(dir.path(), saved.json.to_str().unwrap()).unwrap();
     assert_eq!(by_path, receipt);
     assert!(matches!(

@@ -62,7 +62,11 @@ impl Run {
     /// Asserts exit 0 and returns stdout.
     #[track_caller]
     pub fn ok(&self) -> &str {
-        assert_eq!(self.code, 0, "stdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         &self.stdout
     }
 
@@ -98,8 +102,10 @@ impl TestLog {
             Arc::new(FakeWitness::new("witness-b.test", 12, &vkey)),
         ];
         let witness_vkeys = witnesses.iter().map(|w| w.vkey()).collect();
-        let cosigners: Vec<Arc<dyn Cosigner>> =
-            witnesses.iter().map(|w| w.clone() as Arc<dyn Cosigner>).collect();
+        let cosigners: Vec<Arc<dyn Cosigner>> = witnesses
+            .iter()
+            .map(|w| w.clone() as Arc<dyn Cosigner>)
+            .collect();
         let offset = Arc::new(AtomicU64::new(0));
         let clock_offset = offset.clone();
         let clock = Arc::new(move || {
@@ -169,9 +175,18 @@ impl TestLog {
         self.docket(&["keygen", "--key", key_file]).ok();
         let public = key_file.replace(".key", ".pub");
         self.docket(&[
-            "--key", self.operator_key().to_str().unwrap(), "--org", "operator",
-            "participant", "add", "--member-org", org, "--role", role,
-            "--public-key-file", &public,
+            "--key",
+            self.operator_key().to_str().unwrap(),
+            "--org",
+            "operator",
+            "participant",
+            "add",
+            "--member-org",
+            org,
+            "--role",
+            role,
+            "--public-key-file",
+            &public,
         ])
         .ok();
     }

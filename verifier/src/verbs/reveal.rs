@@ -101,17 +101,18 @@ pub fn run(
         .links(StatementKind::Reveal, disclosure)
         .first()
         .and_then(|i| keep.kept.iter().find(|r| r.index == *i));
-    let (opening_salt, salt_from, logged_digest) = match (first_reveal, salt) {
-        (Some(r), _) => match &r.statement {
-            Some(Statement::Reveal(v)) => {
-                (v.salt.clone(), "the logged reveal", Some(v.advisory_sha256))
-            }
-            _ => unreachable!("reveal links point at accepted reveals"),
-        },
+    let logged_reveal = first_reveal.and_then(|r| match &r.statement {
+        Some(Statement::Reveal(v)) => Some(v),
+        _ => None,
+    });
+    let (opening_salt, salt_from, logged_digest) = match (logged_reveal, salt) {
+        (Some(v), _) => (v.salt.clone(), "the logged reveal", Some(v.advisory_sha256)),
         (None, Some(salt)) => (salt, "--salt", None),
         (None, None) => {
             return Err(VerifyError::Claim {
-                what: format!("disclosure {disclosure} has no logged reveal yet; give the salt with --salt HEX"),
+                what: format!(
+                    "disclosure {disclosure} has no logged reveal yet; give the salt with --salt HEX"
+                ),
             }
             .into());
         }

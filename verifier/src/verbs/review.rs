@@ -78,8 +78,7 @@ pub fn run(
     let submission = submission.ok_or_else(|| {
         VerifierError::Usage("give the submission's index, or --bundle FILE".into())
     })?;
-    let bundle = build_bundle(ctx, submission)?;
-    let (bundle, violations_in_log) = bundle;
+    let (bundle, violations_in_log) = build_bundle(ctx, submission)?;
     let verified = evidence::verify(&bundle, &ctx.trust.policy, ctx.now)?;
     let written = match out {
         Some(path) => {
