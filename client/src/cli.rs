@@ -84,12 +84,13 @@ pub struct Globals {
         default_value = "receipts"
     )]
     pub receipt_dir: PathBuf,
-    /// The log's public key (vkey, as printed by `log-server init`): receipts are then
-    /// checked against the log's signature, not only for internal consistency.
-    #[arg(long, global = true, env = "DOCKET_LOG_KEY", value_name = "VKEY")]
+    /// The log's public key (a vkey, or a file holding it such as log.vkey): receipts are
+    /// then checked against the log's signature, not only for internal consistency.
+    #[arg(long, global = true, env = "DOCKET_LOG_KEY", value_name = "VKEY|FILE")]
     pub log_key: Option<String>,
-    /// A witness's public key (vkey) whose cosignature receipts must carry; repeatable.
-    #[arg(long, global = true, value_name = "VKEY", requires = "log_key")]
+    /// A witness's public key (a vkey or a file holding it) whose cosignature receipts
+    /// must carry; repeatable.
+    #[arg(long, global = true, value_name = "VKEY|FILE", requires = "log_key")]
     pub witness_key: Vec<String>,
     /// How many of the --witness-key witnesses must have cosigned (default: all).
     #[arg(long, global = true, value_name = "K", requires = "log_key")]

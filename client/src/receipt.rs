@@ -127,24 +127,34 @@ pub struct ReceiptCheck {
     pub cosignatures: Vec<(String, UnixSeconds)>,
 }
 
-/// The trust policy from `--log-key`, `--witness-key` and `--quorum` (default: every
-/// witness key given must have cosigned).
+/// The trust policy from `--log-key`, `--witness-key` (each a vkey or a file holding
+/// one) and `--quorum` (default: every witness key given must have cosigned).
 pub fn policy(
     log_key: &str,
     witness_keys: &[String],
     quorum: Option<usize>,
 ) -> Result<Policy, ClientError> {
-    let log = VerifierKey::parse(log_key.trim())
-        .map_err(|err| ClientError::Usage(format!("--log-key: {err}")))?;
+    let log = vkey_or_file("--log-key", log_key)?;
     let witnesses = witness_keys
         .iter()
-        .map(|vkey| {
-            VerifierKey::parse(vkey.trim())
-                .map_err(|err| ClientError::Usage(format!("--witness-key {vkey:?}: {err}")))
-        })
+        .map(|vkey| vkey_or_file("--witness-key", vkey))
         .collect::<Result<Vec<_>, _>>()?;
     let k = quorum.unwrap_or(witnesses.len());
     Policy::new(log, witnesses, k).map_err(|err| ClientError::Usage(format!("trust policy: {err}")))
+}
+
+/// A vkey given inline (`name+hash+base64`) or as a file holding one (e.g. the log
+/// server's `log.vkey`).
+fn vkey_or_file(flag: &str, value: &str) -> Result<VerifierKey, ClientError> {
+    let text = match std::fs::read_to_string(value) {
+        Ok(contents) => contents,
+        Err(_) => value.to_string(),
+    };
+    VerifierKey::parse(text.trim()).map_err(|err| {
+        ClientError::Usage(format!(
+            "{flag} {value:?} is not a vkey or a file holding one: {err}"
+        ))
+    })
 }
 
 impl Receipt {

@@ -9,6 +9,8 @@
 //! signing, statements from JSON files, an overdue review, and the error paths with their
 //! exit codes (1 refused, 2 local, 3 unreachable).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::{TestLog, docket_in};

@@ -55,6 +55,10 @@ struct Args {
     /// Developer keys to spread the statements over.
     #[arg(long, default_value_t = 8)]
     developers: u8,
+    /// After the writes, GET the first full level-0 tile this many times (tile read
+    /// rate; needs at least 256 entries).
+    #[arg(long, default_value_t = 0)]
+    tile_reads: usize,
     /// Passed by `cargo bench`; ignored.
     #[arg(long, hide = true)]
     bench: bool,
@@ -256,6 +260,9 @@ async fn run(args: Args) -> anyhow::Result<()> {
         }
         println!("failures by status (0 = transport): {counts:?}");
     }
+    if args.tile_reads > 0 {
+        tile_reads(&client, &url, args.tile_reads, args.connections).await?;
+    }
     if let Some(local) = local {
         let metrics = local.server.metrics.render();
         for line in metrics.lines().filter(|l| {
@@ -267,6 +274,46 @@ async fn run(args: Args) -> anyhow::Result<()> {
         }
         local.server.shutdown().await;
     }
+    Ok(())
+}
+
+/// GETs `/tile/0/000` `count` times over `connections` connections; prints the rate.
+async fn tile_reads(
+    client: &reqwest::Client,
+    url: &str,
+    count: usize,
+    connections: usize,
+) -> anyhow::Result<()> {
+    let next = Arc::new(AtomicUsize::new(0));
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..connections {
+        let client = client.clone();
+        let url = format!("{url}/tile/0/000");
+        let next = next.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut ok = 0usize;
+            while next.fetch_add(1, Ordering::Relaxed) < count {
+                if let Ok(response) = client.get(&url).send().await
+                    && response.status().as_u16() == 200
+                    && response.bytes().await.map(|b| b.len()).ok() == Some(8192)
+                {
+                    ok += 1;
+                }
+            }
+            ok
+        }));
+    }
+    let mut ok = 0;
+    for task in tasks {
+        ok += task.await?;
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    println!(
+        "tile_reads={count} ok={ok} elapsed={elapsed:.2}s rate={:.0}/s ({:.0} MB/s)",
+        ok as f64 / elapsed,
+        ok as f64 * 8192.0 / elapsed / 1e6
+    );
     Ok(())
 }
 

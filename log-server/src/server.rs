@@ -297,6 +297,7 @@ impl Server {
                 max_body_bytes: config.max_body_bytes,
                 max_page: config.max_page,
             },
+            tile_cache: Arc::default(),
         };
         let app = http::router(state);
         let (stop, stopped) = oneshot::channel::<()>();

@@ -189,6 +189,18 @@ fn policy_with(witnesses: &[SignerKey]) -> Policy {
 }
 
 #[test]
+fn keys_may_be_given_in_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log.vkey");
+    std::fs::write(&path, format!("{}\n", log_key().verifier().to_vkey())).unwrap();
+    let from_file = policy(path.to_str().unwrap(), &[], None).unwrap();
+    assert_eq!(
+        from_file,
+        policy(&log_key().verifier().to_vkey(), &[], None).unwrap()
+    );
+}
+
+#[test]
 fn bad_trust_flags_are_usage_errors() {
     assert!(matches!(
         policy("not a vkey", &[], None),

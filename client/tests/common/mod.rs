@@ -80,6 +80,11 @@ impl Run {
 impl TestLog {
     /// Starts a log with a 30-day window.
     pub fn start() -> TestLog {
+        TestLog::start_with(|_| {})
+    }
+
+    /// Starts a log after `adjust` changed its test config (e.g. a short review window).
+    pub fn start_with(adjust: impl FnOnce(&mut Config)) -> TestLog {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -91,6 +96,7 @@ impl TestLog {
         config.listen = "127.0.0.1:0".parse().unwrap();
         config.origin = ORIGIN.to_string();
         config.batch_delay = Duration::from_millis(2);
+        adjust(&mut config);
         keys::create_log_key(&config.log_key, &config.origin).unwrap();
         keys::create_operator_key(&config.operator_key).unwrap();
         let vkey = std::fs::read_to_string(keys::vkey_path(&config.log_key))

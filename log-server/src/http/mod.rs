@@ -45,6 +45,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Request limits.
     pub limits: Limits,
+    /// Served tiles and bundles (immutable, so cacheable).
+    pub tile_cache: Arc<tiles::TileCache>,
 }
 
 /// Request limits from the config.
