@@ -4,4 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
+# The end-to-end tests start the real binaries of every crate: build them all first.
+cargo build --release --workspace --bins
 cargo test --release --workspace "$@"

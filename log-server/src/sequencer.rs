@@ -15,8 +15,9 @@
 //!
 //! Nothing is answered before it is durable and covered by a published checkpoint. Only
 //! the frontier (O(log n) hashes) and the current batch live in memory. When idle for
-//! the heartbeat interval, the log re-signs and re-witnesses its checkpoint. On shutdown
-//! the queue is closed and drained.
+//! the heartbeat interval, the log re-signs and re-witnesses its checkpoint; it also does
+//! so at once on start when the latest checkpoint lacks cosignatures (a fresh `init`, or
+//! a restart after a witness outage). On shutdown the queue is closed and drained.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -173,7 +174,13 @@ impl Sequencer {
         if latest.size != state.size || latest.note.is_empty() {
             task.publish().await?;
         }
-        let task = tokio::spawn(task.run(shutdown_rx));
+        // `init` signs genesis with no witnesses, and a restart may follow a witness
+        // outage: witness the current checkpoint now rather than at the first heartbeat.
+        // In the loop, so slow witnesses do not hold up start-up (writes queue meanwhile).
+        let cosigned = task.parts.publisher.latest().cosignatures;
+        let witness_now = usize::try_from(cosigned)
+            .is_ok_and(|cosigned| cosigned < task.parts.cosigners.len());
+        let task = tokio::spawn(task.run(shutdown_rx, witness_now));
         Ok(Sequencer {
             handle,
             shutdown: Some(shutdown_tx),
@@ -210,8 +217,11 @@ struct Task {
 }
 
 impl Task {
-    async fn run(mut self, mut shutdown: oneshot::Receiver<()>) {
+    async fn run(mut self, mut shutdown: oneshot::Receiver<()>, witness_now: bool) {
         let settings = self.parts.settings.clone();
+        if witness_now && let Err(err) = self.publish().await {
+            tracing::error!(error = %err, "start-up checkpoint failed");
+        }
         let mut draining = false;
         loop {
             let first = if draining {

@@ -312,3 +312,43 @@ async fn a_failing_witness_is_counted_not_fatal() {
     assert!(log.server.metrics.witness_failures("witness-b.test") >= 1);
     log.server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn review_status_runs_on_the_published_checkpoint_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = test_config(dir.path());
+    config.review_window = std::time::Duration::from_secs(1);
+    let log = start_with(dir, config).await;
+    let cast = cast(&log).await;
+    let sub = log
+        .log(submission("acme", "frontier-1"), &cast.developer)
+        .await;
+    let sub_index = verify_receipt(&log, &sub);
+    let path = format!("/v1/submissions/{sub_index}");
+
+    let (status, view) = log.get_json(&path).await;
+    assert_eq!(status, 200, "{view}");
+    assert_eq!(view["status"], "pending");
+    assert_eq!(view["review_window_secs"], 1);
+    assert_eq!(view["decision"], Value::Null);
+    let logged_at = view["submission"]["logged_at"].as_u64().unwrap();
+    assert_eq!(view["deadline"].as_u64().unwrap(), logged_at + 1000);
+
+    // The clock is the published checkpoint's: past the deadline, a new checkpoint
+    // (here, for another entry) makes the submission overdue.
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    log.log(submission("acme", "frontier-2"), &cast.developer)
+        .await;
+    let (_, view) = log.get_json(&path).await;
+    assert_eq!(view["status"], "overdue", "{view}");
+    assert!(view["as_of"].as_u64().unwrap() > view["deadline"].as_u64().unwrap());
+
+    let decided = log.log(decision("nsa", sub_index), &cast.reviewer).await;
+    let decision_index = verify_receipt(&log, &decided);
+    let (_, view) = log.get_json(&path).await;
+    assert_eq!(view["status"], "decided_late", "{view}");
+    assert_eq!(view["decision"], decision_index);
+    assert_eq!(view["evidence"].as_array().unwrap().len(), 2);
+    assert_eq!(view["evidence"][1]["index"], decision_index);
+    server_shutdown(log).await;
+}

@@ -14,69 +14,102 @@ use std::time::Duration;
 use anyhow::{Context, Result, anyhow, bail};
 
 /// How long a daemon may take to start listening.
-const START_TIMEOUT: Duration = Duration::from_secs(60);
+const START_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// The path of one of the workspace's binaries (`log-server`, `witness`, `verifier`,
 /// `docket`), built into the same target directory as the running test.
 pub fn binary(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary has a path");
-    // target/<profile>/deps/<test> → target/<profile>/<name>
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("test binary lives in target/<profile>/deps");
-    let path = profile_dir.join(name);
-    assert!(
-        path.exists(),
-        "{} is missing: build the workspace binaries first (scripts/test.sh does: \
-         cargo build --release --workspace --bins)",
-        path.display()
+    let exe = std::env::current_exe().expect("the running program has a path");
+    // Tests run from target/<profile>/deps/, the demo from target/<profile>/.
+    let dir = exe.parent().expect("an executable lives in a directory");
+    let candidates = [Some(dir), dir.parent()];
+    for candidate in candidates.into_iter().flatten() {
+        let path = candidate.join(name);
+        if path.exists() {
+            return path;
+        }
+    }
+    panic!(
+        "{name} is missing next to {}: build the workspace binaries first \
+         (scripts/test.sh does: cargo build --release --workspace --bins)",
+        exe.display()
     );
-    path
+}
+
+/// What tells that a started process is ready.
+#[derive(Clone, Debug)]
+pub enum Ready {
+    /// A stderr line `listening on <url>` (the log server and the witness); the URL is kept.
+    ListeningOnStderr,
+    /// A stdout line containing this text.
+    StdoutLine(String),
 }
 
 /// A running server process (log server or witness) on a loopback port.
 pub struct Daemon {
     child: Child,
-    /// Base URL, e.g. `http://127.0.0.1:43121`.
+    /// Base URL, e.g. `http://127.0.0.1:43121` (empty when readiness was a stdout line).
     pub url: String,
-    /// Everything the process wrote to stderr so far (for failure messages).
+    /// Everything the process printed so far (for failure messages).
     pub log: Arc<Mutex<String>>,
 }
 
 impl Daemon {
     /// Starts `program args...` and waits for a stderr line `listening on <url>`.
     pub fn start(program: &Path, args: &[&str]) -> Result<Daemon> {
+        Daemon::start_until(program, args, Ready::ListeningOnStderr)
+    }
+
+    /// Starts `program args...` and waits until it prints what `ready` says.
+    pub fn start_until(program: &Path, args: &[&str], ready: Ready) -> Result<Daemon> {
         let mut child = Command::new(program)
             .args(args)
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .env("RUST_LOG", "warn")
             .spawn()
             .with_context(|| format!("starting {}", program.display()))?;
-        let stderr = child.stderr.take().expect("stderr is piped");
         let log = Arc::new(Mutex::new(String::new()));
         let (tx, rx) = mpsc::channel();
-        let log_writer = Arc::clone(&log);
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                if let Some(url) = line.split("listening on ").nth(1) {
-                    let _ = tx.send(url.trim().to_string());
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        for (stream, is_stdout) in [
+            (Box::new(stdout) as Box<dyn std::io::Read + Send>, true),
+            (Box::new(stderr), false),
+        ] {
+            let tx = tx.clone();
+            let log_writer = Arc::clone(&log);
+            let ready = ready.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines() {
+                    let Ok(line) = line else { break };
+                    {
+                        let mut log = log_writer.lock().unwrap();
+                        log.push_str(&line);
+                        log.push('\n');
+                    }
+                    match &ready {
+                        Ready::ListeningOnStderr if !is_stdout => {
+                            if let Some(url) = line.split("listening on ").nth(1) {
+                                let _ = tx.send(url.trim().to_string());
+                            }
+                        }
+                        Ready::StdoutLine(marker) if is_stdout && line.contains(marker.as_str()) => {
+                            let _ = tx.send(String::new());
+                        }
+                        _ => {}
+                    }
                 }
-                let mut log = log_writer.lock().unwrap();
-                log.push_str(&line);
-                log.push('\n');
-            }
-        });
+            });
+        }
         match rx.recv_timeout(START_TIMEOUT) {
             Ok(url) => Ok(Daemon { child, url, log }),
             Err(_) => {
                 let _ = child.kill();
                 let _ = child.wait();
                 bail!(
-                    "{} did not start listening; its stderr:\n{}",
+                    "{} did not get ready; its output:\n{}",
                     program.display(),
                     log.lock().unwrap()
                 )
@@ -84,10 +117,32 @@ impl Daemon {
         }
     }
 
+    /// Everything the process printed so far, stdout and stderr interleaved by line.
+    pub fn output(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
     /// Kills the process at once (SIGKILL), as a crash would.
     pub fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    /// Asks the process to stop (SIGTERM) and waits up to ten seconds for it to sync
+    /// and exit, then kills it.
+    pub fn terminate(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &self.child.id().to_string()])
+                .status();
+            for _ in 0..100 {
+                if let Ok(Some(_)) = self.child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+        self.kill();
     }
 
     /// `GET url+path`, returning status and body.

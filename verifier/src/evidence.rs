@@ -34,7 +34,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::VerifyError;
 use crate::record::{self, ReviewRecord};
 use crate::replay::{Replayer, Violation};
-use crate::witnessed::{quorum_time, witnessed};
+use crate::witnessed::{status_time, witnessed};
 
 /// The format name in every review bundle.
 pub const REVIEW_BUNDLE_FORMAT: &str = "docket-review-bundle/v1";
@@ -128,8 +128,9 @@ fn bytes(text: &str, what: &str) -> Result<Vec<u8>, VerifyError> {
 
 /// Verifies a review bundle offline: every checkpoint against `policy`, every
 /// consistency and inclusion proof, the tail against the anchor's root, every entry
-/// through the rules; then builds the record as of the anchor's witnessed time (or
-/// `now` when the policy needs no witness).
+/// through the rules; then builds the record as of the anchor ([`status_time`]: its
+/// witnessed time, or `now` when the policy needs no witness, but never before its
+/// entries were logged).
 pub fn verify(
     bundle: &ReviewBundle,
     policy: &Policy,
@@ -238,7 +239,9 @@ pub fn verify(
     for (&index, data) in &entries {
         violations.extend(replayer.judge(index, data).violations);
     }
-    let as_of = quorum_time(policy, &anchor).map_or(now, |t| t.to_millis());
+    // The judged entries include the anchor's last one (the tail, or the submission
+    // itself when it is last), so every entry in the anchor's tree counts.
+    let as_of = status_time(policy, &anchor, replayer.last_logged_at(), now);
     let record = record::build(
         replayer.view(),
         &entries,

@@ -40,7 +40,8 @@ pub struct ReviewRecord {
     pub status: ReviewStatus,
     /// What the status rests on.
     pub basis: Basis,
-    /// The instant the status is computed for (the anchor checkpoint's witnessed time).
+    /// The instant the status is computed for: the anchor checkpoint's witnessed time, or
+    /// its last entry's `logged_at` if later ([`crate::witnessed::status_time`]).
     pub as_of: String,
     /// Coverage determinations.
     pub determinations: Vec<EntrySummary>,

@@ -108,6 +108,12 @@ impl Replayer {
         self.frontier.root()
     }
 
+    /// The latest `logged_at` judged so far (a decreasing one is clamped to the previous,
+    /// so this is the maximum), `None` before any entry decoded.
+    pub fn last_logged_at(&self) -> Option<UnixMillis> {
+        self.last_logged_at
+    }
+
     /// The rules' index of the replayed log.
     pub fn view(&self) -> &ReplayView {
         &self.view

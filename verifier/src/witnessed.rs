@@ -11,7 +11,7 @@
 use docket_core::note::{Note, Signature};
 use docket_core::policy::{Policy, VerifiedCheckpoint};
 use docket_core::review::WitnessedCheckpoint;
-use docket_core::time::UnixSeconds;
+use docket_core::time::{UnixMillis, UnixSeconds};
 
 use crate::error::VerifierError;
 use crate::fork::prove_consistency;
@@ -55,6 +55,24 @@ pub fn quorum_time(policy: &Policy, checkpoint: &VerifiedCheckpoint) -> Option<U
         }
     }
     None
+}
+
+/// The instant review statuses "as of" `checkpoint` are computed for: when a quorum
+/// cosigned it (`now` when the policy needs no witness), but never before
+/// `last_logged_at`, the latest `logged_at` among the entries of its tree.
+///
+/// Cosignature times are whole seconds, truncated, and come from clocks other than the
+/// log's, so the witnessed second can precede the `logged_at` of entries the checkpoint
+/// contains (a decision logged at `S.520` under a cosignature at `S`). Those entries
+/// existed when the checkpoint was signed, so the status as of it must count them all.
+pub fn status_time(
+    policy: &Policy,
+    checkpoint: &VerifiedCheckpoint,
+    last_logged_at: Option<UnixMillis>,
+    now: UnixMillis,
+) -> UnixMillis {
+    let witnessed = quorum_time(policy, checkpoint).map_or(now, |t| t.to_millis());
+    last_logged_at.map_or(witnessed, |last| witnessed.max(last))
 }
 
 /// The witnessed form of verified checkpoints (those with a quorum time).

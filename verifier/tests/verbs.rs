@@ -285,3 +285,38 @@ fn usage_errors_exit_2() {
     assert_eq!(out.code, 2, "unreachable log: {out:?}");
     assert!(out.stdout.contains("\"kind\": \"fetch\""), "{}", out.stdout);
 }
+
+/// Issue 5: a decision logged at `S.520` in the tree of a checkpoint cosigned at whole
+/// second `S` was ignored (the status was computed as of `S.000`), so `review` said
+/// PENDING above "Decision #… ON TIME". Every entry in the anchor's tree must count.
+#[test]
+fn decision_in_the_cosignature_second_counts() {
+    let mut log = TestLog::with_cast();
+    let k = Keys::new();
+    let second = T0 / 1000 + 3_600;
+    let s = log.append(submission("alpha"), &k.developer, T0 + 60_000);
+    log.publish(T0 / 1000 + 120);
+    let d = log.append(decision(s), &k.reviewer, second * 1000 + 520);
+    log.publish(second);
+    let (code, json) = log.json(&["review", &s.to_string()]);
+    assert_eq!(code, 0, "{json}");
+    let record = &json["report"]["record"];
+    assert_eq!(record["status"], "decided_on_time", "{json}");
+    assert_eq!(record["decision"]["entry"]["index"], d);
+    assert_eq!(record["as_of"], "2026-06-01T01:00:00.520Z", "{json}");
+    let text = log.run(&["review", &s.to_string()]).stdout;
+    assert!(
+        text.contains("Status as of 2026-06-01T01:00:00.520Z: DECIDED ON TIME"),
+        "{text}"
+    );
+    assert!(!text.contains("PENDING"), "{text}");
+    // The offline re-check of the bundle and the audit summary agree.
+    let out_file = log.path("review.json");
+    assert_eq!(log.run(&["review", &s.to_string(), "--out", &out_file]).code, 0);
+    let again = log.run(&["review", "--bundle", &out_file]);
+    assert!(again.stdout.contains("DECIDED ON TIME"), "{}", again.stdout);
+    let (code, json) = log.json(&["audit"]);
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["report"]["submissions"]["decided_on_time"], 1, "{json}");
+    assert_eq!(json["report"]["as_of"], "2026-06-01T01:00:00.520Z");
+}

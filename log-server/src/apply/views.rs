@@ -6,7 +6,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use docket_core::entry::Entry;
 use docket_core::merkle::{self, Hash};
-use docket_core::rules::LogView as _;
+use docket_core::dsse::KeyId;
+use docket_core::review::submission_review;
+use docket_core::rules::{EntryInfo, GenesisInfo, LogView, Registration};
 use docket_core::statement::{LogIndex, StatementKind, statement_digest};
 use docket_core::time::UnixMillis;
 use serde::Serialize;
@@ -14,8 +16,8 @@ use serde::Serialize;
 use crate::http::api::CheckpointJson;
 use crate::http::error::{ApiError, code};
 use crate::published::PublishedCheckpoint;
-use crate::store::LogStore;
-use crate::store::domain::ParticipantEvent;
+use crate::store::domain::{DomainBatch, ParticipantEvent};
+use crate::store::{LogStore, StoreError};
 
 /// Most entries linked to one submission that a status view lists.
 const MAX_LINKS: usize = 10_000;
@@ -108,34 +110,73 @@ fn evidence(
     }))
 }
 
+/// The committed log cut at a published size: entries at or past it (committed, not yet
+/// published) do not exist, so a status never runs ahead of the checkpoint it cites.
+struct PublishedView<'a> {
+    inner: DomainBatch<'a>,
+    size: u64,
+}
+
+impl LogView for PublishedView<'_> {
+    type Error = StoreError;
+
+    fn genesis(&self) -> Result<Option<GenesisInfo>, StoreError> {
+        if self.size == 0 {
+            return Ok(None);
+        }
+        self.inner.genesis()
+    }
+
+    fn participant(&self, keyid: &KeyId) -> Result<Option<Registration>, StoreError> {
+        // Registrations are not cut by size; `submission_review` never asks for one.
+        self.inner.participant(keyid)
+    }
+
+    fn entry_info(&self, index: LogIndex) -> Result<Option<EntryInfo>, StoreError> {
+        if index.0 >= self.size {
+            return Ok(None);
+        }
+        self.inner.entry_info(index)
+    }
+
+    fn first_link(
+        &self,
+        kind: StatementKind,
+        subject: LogIndex,
+    ) -> Result<Option<LogIndex>, StoreError> {
+        // The first link is the earliest: if it is unpublished, so is every other.
+        Ok(self
+            .inner
+            .first_link(kind, subject)?
+            .filter(|index| index.0 < self.size))
+    }
+}
+
 /// A submission's review status: the entry, its window and deadline, every linked
 /// entry (determinations, decision, disclosures and their remediations and reveals,
-/// release, withdrawal), the status as of the latest checkpoint, and the witnessed
-/// checkpoints bracketing the submission and the decision.
+/// release, withdrawal), the status as of the latest checkpoint (by
+/// [`docket_core::review`], the one statement of the rule), and the witnessed checkpoints
+/// bracketing the submission and the decision.
 pub fn submission_status(
     store: &LogStore,
     index: u64,
     latest: &PublishedCheckpoint,
 ) -> Result<serde_json::Value, ApiError> {
-    let not_found = || {
-        ApiError::new(
+    let view = PublishedView {
+        inner: store.view(),
+        size: latest.size,
+    };
+    let as_of = latest.published_at;
+    let Some(review) = submission_review(&view, LogIndex(index), as_of)? else {
+        return Err(ApiError::new(
             code::NOT_FOUND,
             format!("entry {index} is not a published submission"),
-        )
+        ));
     };
-    if index >= latest.size {
-        return Err(not_found());
-    }
-    let view = store.view();
-    let summary = view.entry_info(LogIndex(index))?.ok_or_else(not_found)?;
-    if summary.kind != StatementKind::Submission {
-        return Err(not_found());
-    }
     let window = view
         .genesis()?
         .map(|g| g.review_window_secs)
         .ok_or_else(|| ApiError::new(code::INTERNAL, "no genesis record"))?;
-    let deadline = summary.logged_at.saturating_add_secs(window);
     let submission = linked(store, index, StatementKind::Submission)?;
     let mut entries = Vec::new();
     for (linked_index, kind) in store.links(index, latest.size, MAX_LINKS)? {
@@ -147,28 +188,19 @@ pub fn submission_status(
         }
     }
     entries.sort_by_key(|e| e.index);
-    let decision = entries.iter().find(|e| e.kind == StatementKind::Decision);
-    let withdrawal = entries.iter().find(|e| e.kind == StatementKind::Withdrawal);
-    let as_of = latest.published_at;
-    let status = match (decision, withdrawal) {
-        (Some(d), _) if d.logged_at <= deadline => "decided_on_time",
-        (Some(_), _) => "decided_late",
-        (None, Some(_)) => "withdrawn",
-        (None, None) if as_of >= deadline => "overdue",
-        (None, None) => "pending",
-    };
+    let decision = review.decision.map(|event| event.index.0);
     let mut evidence_list = vec![evidence(store, index, latest)?];
-    if let Some(d) = decision {
-        evidence_list.push(evidence(store, d.index, latest)?);
+    if let Some(decision) = decision {
+        evidence_list.push(evidence(store, decision, latest)?);
     }
     Ok(serde_json::json!({
         "submission": submission,
-        "status": status,
+        "status": review.status,
         "review_window_secs": window,
-        "deadline": deadline,
+        "deadline": review.deadline,
         "as_of": as_of,
         "as_of_size": latest.size,
-        "decision": decision.map(|d| d.index),
+        "decision": decision,
         "entries": entries,
         "evidence": evidence_list,
     }))

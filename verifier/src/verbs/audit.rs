@@ -24,7 +24,7 @@ use crate::output::{CheckpointSummary, Outcome, duration_text, millis_utc};
 use crate::replay::{ReplayObserver, Replayed, Replayer, ReplayerSnapshot, Violation, replay_to};
 use crate::state::write_atomically;
 use crate::verbs::checkpoint::latest_anchor;
-use crate::witnessed::quorum_time;
+use crate::witnessed::status_time;
 
 /// The cursor file's format name.
 const CURSOR_FORMAT: &str = "docket-audit-cursor/v1";
@@ -190,7 +190,12 @@ pub fn run(
     if let Some(bar) = &tally.bar {
         bar.finish_and_clear();
     }
-    let as_of = quorum_time(&ctx.trust.policy, &anchor).map_or(ctx.now, |t| t.to_millis());
+    let as_of = status_time(
+        &ctx.trust.policy,
+        &anchor,
+        replayer.last_logged_at(),
+        ctx.now,
+    );
     let summary = summarise(&replayer, &anchor, tally, resumed_from, as_of, &path);
     let human = human(&summary);
     Ok(Outcome::new(summary.violations.is_empty(), human, &summary))

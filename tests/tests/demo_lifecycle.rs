@@ -1,0 +1,122 @@
+//! End to end, with the real binaries: the demo plays the whole review lifecycle through
+//! the `docket` client against a log server with two witnesses, then the verifier checks
+//! it from outside; a second run restarts every process and must lose nothing and log
+//! nothing twice.
+//!
+//! Steps and expectations:
+//! 1. `docket-demo --exit` on free loopback ports, 5-second review window → exit 0, 19
+//!    entries (genesis, 5 registrations, 4 submissions, 9 review events).
+//! 2. `verifier checkpoint` → 0: log signature and both witnesses' cosignatures.
+//! 3. `verifier audit` → 0, with one review on time, one late, one overdue, one withdrawn.
+//! 4. `verifier review` on the on-time (6) and late (7) submissions → 0, saying so.
+//! 5. `verifier deadline 8` → 0, "No decision by".
+//! 6. `verifier bundle` on a saved receipt, offline → 0.
+//! 7. Second `docket-demo --exit`: every process restarted, every statement "already
+//!    logged", tree size unchanged, and `verifier checkpoint` (same state file) proves
+//!    the new checkpoint consistent with the remembered one.
+
+use std::net::TcpListener;
+use std::path::Path;
+
+use docket_tests::{Daemon, Output, Ready, binary, run};
+
+/// Three consecutive free loopback ports (log, witness A, witness B).
+fn free_port_base() -> u16 {
+    for _ in 0..200 {
+        let Ok(listener) = TcpListener::bind("127.0.0.1:0") else {
+            continue;
+        };
+        let base = listener.local_addr().expect("bound").port();
+        drop(listener);
+        if base > 65_000 {
+            continue;
+        }
+        if (1..=2).all(|offset| TcpListener::bind(("127.0.0.1", base + offset)).is_ok()) {
+            return base;
+        }
+    }
+    panic!("no three consecutive free loopback ports");
+}
+
+/// Starts the demo and waits until it has played its scenario and says it is running.
+fn demo(dir: &Path, port: u16) -> Daemon {
+    let data = dir.join("demo");
+    let port = port.to_string();
+    Daemon::start_until(
+        &binary("docket-demo"),
+        &[
+            "--data-dir",
+            data.to_str().expect("temp path is UTF-8"),
+            "--port",
+            &port,
+            "--review-window",
+            "5s",
+        ],
+        Ready::StdoutLine("Press Ctrl-C to stop.".to_string()),
+    )
+    .expect("demo plays its scenario")
+}
+
+fn verifier(dir: &Path, args: &[&str]) -> Output {
+    let mut full = vec!["--policy", "demo/docket.policy", "--state", "verifier-state.json"];
+    full.extend_from_slice(args);
+    run(&binary("verifier"), &full, dir).expect("verifier runs")
+}
+
+fn assert_verified(out: &Output, what: &str) {
+    assert_eq!(
+        out.code, 0,
+        "verifier {what} failed:\n{}\n{}",
+        out.stdout, out.stderr
+    );
+}
+
+#[test]
+fn demo_lifecycle_verifies_and_resumes_after_restart() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    let port = free_port_base();
+
+    let mut first = demo(dir, port);
+    let first_output = first.output();
+    assert!(first_output.contains("#18"), "{first_output}");
+    assert!(!first_output.contains("already logged"), "{first_output}");
+
+    let checkpoint = verifier(dir, &["checkpoint"]);
+    assert_verified(&checkpoint, "checkpoint");
+    assert!(checkpoint.stdout.contains("tree size:  19"), "{}", checkpoint.stdout);
+
+    let audit = verifier(dir, &["audit", "--no-progress"]);
+    assert_verified(&audit, "audit");
+    for status in ["decided_on_time 1", "decided_late 1", "overdue 1", "withdrawn 1"] {
+        assert!(audit.stdout.contains(status), "audit lacks {status}:\n{}", audit.stdout);
+    }
+
+    let on_time = verifier(dir, &["review", "6"]);
+    assert_verified(&on_time, "review 6");
+    assert!(on_time.stdout.contains("ON TIME"), "{}", on_time.stdout);
+    let late = verifier(dir, &["review", "7"]);
+    assert_verified(&late, "review 7");
+    assert!(late.stdout.contains("LATE"), "{}", late.stdout);
+
+    let deadline = verifier(dir, &["deadline", "8"]);
+    assert_verified(&deadline, "deadline 8");
+    assert!(deadline.stdout.contains("No decision by"), "{}", deadline.stdout);
+
+    let bundle = verifier(dir, &["bundle", "demo/receipts/11.json"]);
+    assert_verified(&bundle, "bundle");
+
+    // Stop everything (as Ctrl-C does) and start again: nothing is lost, nothing is
+    // logged twice.
+    first.terminate();
+    let second = demo(dir, port);
+    let second_output = second.output();
+    assert_eq!(
+        second_output.matches("already logged").count(),
+        18,
+        "{second_output}"
+    );
+    let again = verifier(dir, &["checkpoint"]);
+    assert_verified(&again, "checkpoint after restart");
+    assert!(again.stdout.contains("tree size:  19"), "{}", again.stdout);
+}
