@@ -95,7 +95,9 @@ impl Daemon {
                                 let _ = tx.send(url.trim().to_string());
                             }
                         }
-                        Ready::StdoutLine(marker) if is_stdout && line.contains(marker.as_str()) => {
+                        Ready::StdoutLine(marker)
+                            if is_stdout && line.contains(marker.as_str()) =>
+                        {
                             let _ = tx.send(String::new());
                         }
                         _ => {}

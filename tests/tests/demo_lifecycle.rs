@@ -8,7 +8,8 @@
 //!    entries (genesis, 5 registrations, 4 submissions, 9 review events).
 //! 2. `verifier checkpoint` → 0: log signature and both witnesses' cosignatures.
 //! 3. `verifier audit` → 0, with one review on time, one late, one overdue, one withdrawn.
-//! 4. `verifier review` on the on-time (6) and late (7) submissions → 0, saying so.
+//! 4. `verifier review` on the on-time (6), late (7), overdue (8) and withdrawn (9)
+//!    submissions → 0, each with its status.
 //! 5. `verifier deadline 8` → 0, "No decision by".
 //! 6. `verifier bundle` on a saved receipt, offline → 0.
 //! 7. Second `docket-demo --exit`: every process restarted, every statement "already
@@ -58,7 +59,12 @@ fn demo(dir: &Path, port: u16) -> Daemon {
 }
 
 fn verifier(dir: &Path, args: &[&str]) -> Output {
-    let mut full = vec!["--policy", "demo/docket.policy", "--state", "verifier-state.json"];
+    let mut full = vec![
+        "--policy",
+        "demo/docket.policy",
+        "--state",
+        "verifier-state.json",
+    ];
     full.extend_from_slice(args);
     run(&binary("verifier"), &full, dir).expect("verifier runs")
 }
@@ -84,12 +90,25 @@ fn demo_lifecycle_verifies_and_resumes_after_restart() {
 
     let checkpoint = verifier(dir, &["checkpoint"]);
     assert_verified(&checkpoint, "checkpoint");
-    assert!(checkpoint.stdout.contains("tree size:  19"), "{}", checkpoint.stdout);
+    assert!(
+        checkpoint.stdout.contains("tree size:  19"),
+        "{}",
+        checkpoint.stdout
+    );
 
     let audit = verifier(dir, &["audit", "--no-progress"]);
     assert_verified(&audit, "audit");
-    for status in ["decided_on_time 1", "decided_late 1", "overdue 1", "withdrawn 1"] {
-        assert!(audit.stdout.contains(status), "audit lacks {status}:\n{}", audit.stdout);
+    for status in [
+        "decided_on_time 1",
+        "decided_late 1",
+        "overdue 1",
+        "withdrawn 1",
+    ] {
+        assert!(
+            audit.stdout.contains(status),
+            "audit lacks {status}:\n{}",
+            audit.stdout
+        );
     }
 
     let on_time = verifier(dir, &["review", "6"]);
@@ -97,11 +116,21 @@ fn demo_lifecycle_verifies_and_resumes_after_restart() {
     assert!(on_time.stdout.contains("ON TIME"), "{}", on_time.stdout);
     let late = verifier(dir, &["review", "7"]);
     assert_verified(&late, "review 7");
-    assert!(late.stdout.contains("LATE"), "{}", late.stdout);
+    assert!(late.stdout.contains("DECIDED LATE"), "{}", late.stdout);
+    let overdue = verifier(dir, &["review", "8"]);
+    assert_verified(&overdue, "review 8");
+    assert!(overdue.stdout.contains("OVERDUE"), "{}", overdue.stdout);
+    let withdrawn = verifier(dir, &["review", "9"]);
+    assert_verified(&withdrawn, "review 9");
+    assert!(withdrawn.stdout.contains("WITHDRAWN"), "{}", withdrawn.stdout);
 
     let deadline = verifier(dir, &["deadline", "8"]);
     assert_verified(&deadline, "deadline 8");
-    assert!(deadline.stdout.contains("No decision by"), "{}", deadline.stdout);
+    assert!(
+        deadline.stdout.contains("No decision by"),
+        "{}",
+        deadline.stdout
+    );
 
     let bundle = verifier(dir, &["bundle", "demo/receipts/11.json"]);
     assert_verified(&bundle, "bundle");

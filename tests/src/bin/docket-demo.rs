@@ -180,7 +180,10 @@ fn start_cluster(root: &Path, options: &Options) -> Result<Cluster> {
         if out.code != 0 {
             bail!("log-server init failed:\n{}", out.stderr);
         }
-        println!("Created the log (review window {window}) in {}", log_dir.display());
+        println!(
+            "Created the log (review window {window}) in {}",
+            log_dir.display()
+        );
     }
     let log_vkey = read_trimmed(&log_dir.join("log.vkey"))?;
 
@@ -223,7 +226,13 @@ fn start_cluster(root: &Path, options: &Options) -> Result<Cluster> {
     }
 
     let listen = format!("127.0.0.1:{}", options.port);
-    let mut args = vec!["serve", "--data-dir", path_str(&log_dir)?, "--listen", &listen];
+    let mut args = vec![
+        "serve",
+        "--data-dir",
+        path_str(&log_dir)?,
+        "--listen",
+        &listen,
+    ];
     for flag in &witness_flags {
         args.push("--witness");
         args.push(flag);
@@ -317,7 +326,11 @@ impl Client {
         std::fs::create_dir_all(&dir)?;
         let key = dir.join(format!("{who}.key"));
         if !key.exists() {
-            let out = run(&self.docket, &["keygen", "--key", path_str(&key)?], &self.root)?;
+            let out = run(
+                &self.docket,
+                &["keygen", "--key", path_str(&key)?],
+                &self.root,
+            )?;
             if out.code != 0 {
                 bail!("docket keygen failed:\n{}", out.stderr);
             }
@@ -388,8 +401,15 @@ fn play(c: &Client) -> Result<Scenario> {
         "Acme AI",
         "submits acme-frontier-1 for review",
         &[
-            "submit", "--model", "acme-frontier-1", "--model-version", "2026.11",
-            "--artifact", &weights1, "--planned-release", "2027-01-15",
+            "submit",
+            "--model",
+            "acme-frontier-1",
+            "--model-version",
+            "2026.11",
+            "--artifact",
+            &weights1,
+            "--planned-release",
+            "2027-01-15",
         ],
     )?;
     let weights2 = c.document("atlas-4.bin", "Frontier Labs Atlas 4 weights (demo)\n")?;
@@ -397,7 +417,15 @@ fn play(c: &Client) -> Result<Scenario> {
         "frontier",
         "Frontier Labs",
         "submits atlas-4 for review",
-        &["submit", "--model", "atlas-4", "--model-version", "4.0", "--artifact", &weights2],
+        &[
+            "submit",
+            "--model",
+            "atlas-4",
+            "--model-version",
+            "4.0",
+            "--artifact",
+            &weights2,
+        ],
     )?;
     let weights3 = c.document("acme-frontier-2.bin", "Acme Frontier 2 weights (demo)\n")?;
     let s3 = c.log(
@@ -405,16 +433,32 @@ fn play(c: &Client) -> Result<Scenario> {
         "Acme AI",
         "submits acme-frontier-2 for review",
         &[
-            "submit", "--model", "acme-frontier-2", "--model-version", "2027.01",
-            "--artifact", &weights3,
+            "submit",
+            "--model",
+            "acme-frontier-2",
+            "--model-version",
+            "2027.01",
+            "--artifact",
+            &weights3,
         ],
     )?;
-    let weights4 = c.document("atlas-mini.bin", "Frontier Labs Atlas mini weights (demo)\n")?;
+    let weights4 = c.document(
+        "atlas-mini.bin",
+        "Frontier Labs Atlas mini weights (demo)\n",
+    )?;
     let s4 = c.log(
         "frontier",
         "Frontier Labs",
         "submits atlas-mini for review",
-        &["submit", "--model", "atlas-mini", "--model-version", "1.2", "--artifact", &weights4],
+        &[
+            "submit",
+            "--model",
+            "atlas-mini",
+            "--model-version",
+            "1.2",
+            "--artifact",
+            &weights4,
+        ],
     )?;
 
     println!("Reviews and disclosures:");
@@ -426,8 +470,16 @@ fn play(c: &Client) -> Result<Scenario> {
         nsa,
         &format!("determines #{s1} is a covered frontier model"),
         &[
-            "determine", "--submission", &s1_text, "--covered", "--benchmark",
-            "NIST frontier-cyber", "--benchmark-version", "1.0", "--score", "0.87",
+            "determine",
+            "--submission",
+            &s1_text,
+            "--covered",
+            "--benchmark",
+            "NIST frontier-cyber",
+            "--benchmark-version",
+            "1.0",
+            "--score",
+            "0.87",
         ],
     )?;
     let report = c.document("acme-frontier-1-report.pdf", "Full review report (demo)\n")?;
@@ -436,9 +488,21 @@ fn play(c: &Client) -> Result<Scenario> {
         nsa,
         &format!("clears #{s1} with conditions (2 high, 5 medium findings)"),
         &[
-            "decide", "--submission", &s1_text, "--outcome", "cleared_with_conditions",
-            "--high", "2", "--medium", "5", "--low", "9", "--report", &report,
-            "--summary", "Cleared once the two high findings are mitigated",
+            "decide",
+            "--submission",
+            &s1_text,
+            "--outcome",
+            "cleared_with_conditions",
+            "--high",
+            "2",
+            "--medium",
+            "5",
+            "--low",
+            "9",
+            "--report",
+            &report,
+            "--summary",
+            "Cleared once the two high findings are mitigated",
         ],
     )?;
     let advisory = c.document(
@@ -451,9 +515,21 @@ fn play(c: &Client) -> Result<Scenario> {
         "ONCD",
         &format!("shares #{s1}'s findings with finance, energy and healthcare (412 operators)"),
         &[
-            "disclose", "--submission", &s1_text, "--sector", "finance", "--sector", "energy",
-            "--sector", "healthcare", "--recipients", "412", "--advisory", &advisory,
-            "--salt-file", &salt,
+            "disclose",
+            "--submission",
+            &s1_text,
+            "--sector",
+            "finance",
+            "--sector",
+            "energy",
+            "--sector",
+            "healthcare",
+            "--recipients",
+            "412",
+            "--advisory",
+            &advisory,
+            "--salt-file",
+            &salt,
         ],
     )?;
     let disclosure_text = disclosure.to_string();
@@ -461,21 +537,41 @@ fn play(c: &Client) -> Result<Scenario> {
         "treasury",
         "Treasury AI Clearinghouse",
         &format!("reports mitigations deployed for disclosure #{disclosure}"),
-        &["remediate", "--disclosure", &disclosure_text, "--status", "deployed"],
+        &[
+            "remediate",
+            "--disclosure",
+            &disclosure_text,
+            "--status",
+            "deployed",
+        ],
     )?;
     c.log(
         "frontier",
         "Frontier Labs",
         &format!("withdraws #{s4}"),
-        &["withdraw", "--submission", &s4.to_string(), "--reason", "superseded by atlas-4"],
+        &[
+            "withdraw",
+            "--submission",
+            &s4.to_string(),
+            "--reason",
+            "superseded by atlas-4",
+        ],
     )?;
     c.log(
         "nsa",
         nsa,
         &format!("determines #{s2} is a covered frontier model"),
         &[
-            "determine", "--submission", &s2_text, "--covered", "--benchmark",
-            "NIST frontier-cyber", "--benchmark-version", "1.0", "--score", "0.93",
+            "determine",
+            "--submission",
+            &s2_text,
+            "--covered",
+            "--benchmark",
+            "NIST frontier-cyber",
+            "--benchmark-version",
+            "1.0",
+            "--score",
+            "0.93",
         ],
     )?;
 
@@ -485,15 +581,30 @@ fn play(c: &Client) -> Result<Scenario> {
         nsa,
         &format!("reports findings on #{s2}, after its window closed (late)"),
         &[
-            "decide", "--submission", &s2_text, "--outcome", "findings_reported",
-            "--critical", "1", "--high", "3",
+            "decide",
+            "--submission",
+            &s2_text,
+            "--outcome",
+            "findings_reported",
+            "--critical",
+            "1",
+            "--high",
+            "3",
         ],
     )?;
     c.log(
         "oncd",
         "ONCD",
         &format!("reveals the advisory behind disclosure #{disclosure}"),
-        &["reveal", "--disclosure", &disclosure_text, "--advisory", &advisory, "--salt-file", &salt],
+        &[
+            "reveal",
+            "--disclosure",
+            &disclosure_text,
+            "--advisory",
+            &advisory,
+            "--salt-file",
+            &salt,
+        ],
     )?;
     c.log(
         "acme",
@@ -518,7 +629,10 @@ fn wait_past_deadline(c: &Client, index: u64) -> Result<()> {
         bail!("GET /v1/submissions/{index} answered {status}");
     }
     let view: Value = serde_json::from_slice(&body).context("submission status is not JSON")?;
-    if view["status"].as_str().is_some_and(|s| s.starts_with("decided")) {
+    if view["status"]
+        .as_str()
+        .is_some_and(|s| s.starts_with("decided"))
+    {
         return Ok(());
     }
     let deadline = view["deadline"]
