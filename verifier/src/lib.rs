@@ -5,7 +5,8 @@
 //!
 //! Modules: [`cli`] (flags), [`trust`] (policy), [`fetch`] (HTTP and in-memory files),
 //! [`log`] (verified checkpoints, tiles, bundles, inclusion proofs), [`fork`]
-//! (consistency and fork evidence), [`state`] (remembered checkpoints), [`replay`] and
+//! (consistency and fork evidence), [`crosscheck`] (each witness's own checkpoint against
+//! the log's: split views), [`state`] (remembered checkpoints), [`replay`] and
 //! [`view`] (replaying the log through the rules), [`evidence`] (the review bundle),
 //! [`output`] (text and JSON), [`error`] (exit codes), and one module per verb in
 //! [`verbs`].
@@ -15,6 +16,7 @@
 //! its files locally).
 
 pub mod cli;
+pub mod crosscheck;
 pub mod describe;
 pub mod error;
 pub mod evidence;

@@ -290,19 +290,60 @@ fn every_verb_against_the_real_log_and_witnesses() {
     std::fs::write(&old, ix.first_receipt["checkpoint"].as_str().unwrap()).unwrap();
     live.ok_json(&["checkpoint", "--file", &old]);
 
+    // checkpoint with a policy naming the witnesses' URLs: each witness's own latest
+    // cosigned checkpoint is fetched and proven consistent with the log's.
+    let names: Vec<&str> = live
+        .witness_vkeys
+        .iter()
+        .map(|v| v.split('+').next().unwrap())
+        .collect();
+    let mut policy = format!("log {} {}\n", live.log_vkey, live.url());
+    for ((name, vkey), url) in names
+        .iter()
+        .zip(&live.witness_vkeys)
+        .zip(&live.witness_urls)
+    {
+        policy.push_str(&format!("witness {name} {vkey} {url}\n"));
+    }
+    policy.push_str(&format!(
+        "group both all {}\nquorum both\n",
+        names.join(" ")
+    ));
+    let policy_file = live.path("policy");
+    std::fs::write(&policy_file, policy).unwrap();
+    let report = ok_json(
+        [
+            "verifier",
+            "checkpoint",
+            "--json",
+            "--policy",
+            &policy_file,
+            "--state",
+            &live.path("state.json"),
+        ]
+        .map(String::from)
+        .to_vec(),
+    );
+    let views = report["witnesses"].as_array().unwrap();
+    assert_eq!(views.len(), 2, "{report}");
+    for view in views {
+        assert_eq!(view["outcome"], "consistent", "{report}");
+        assert_eq!(view["size"], size, "{report}");
+    }
+
     // inclusion: by index, by the signed envelope, by digest.
     let report = live.ok_json(&["inclusion", "--index", &ix.decision.to_string()]);
-    assert_eq!(report["index"], ix.decision, "{report}");
+    assert_eq!(report["entry"]["index"], ix.decision, "{report}");
     let envelope = live.path(&format!("{}.envelope.json", ix.decision));
     let report = live.ok_json(&["inclusion", "--entry", &envelope]);
-    assert_eq!(report["index"], ix.decision, "{report}");
+    assert_eq!(report["entry"]["index"], ix.decision, "{report}");
     let receipt: Value = serde_json::from_slice(
         &std::fs::read(live.path(&format!("{}.receipt.json", ix.decision))).unwrap(),
     )
     .unwrap();
     let digest = receipt["statement_digest"].as_str().unwrap();
     let report = live.ok_json(&["inclusion", "--digest", digest]);
-    assert_eq!(report["index"], ix.decision, "{report}");
+    assert_eq!(report["entry"]["index"], ix.decision, "{report}");
 
     // consistency: from the first receipt's checkpoint file, and between sizes.
     live.ok_json(&["consistency", &old]);
@@ -311,12 +352,16 @@ fn every_verb_against_the_real_log_and_witnesses() {
     // bundle: a real receipt, offline (no --log at all).
     let receipt_file = live.path(&format!("{}.receipt.json", ix.withdrawn));
     let report = ok_json(live.args(&["bundle", &receipt_file, "--json"], false));
-    assert_eq!(report["index"], ix.withdrawn, "{report}");
+    assert_eq!(report["kind"], "receipt", "{report}");
+    assert_eq!(report["entry"]["index"], ix.withdrawn, "{report}");
 
     // audit: the whole log, every tile and rule.
     let report = live.ok_json(&["audit", "--no-progress"]);
     assert_eq!(report["entries"], size, "{report}");
-    assert!(report["violations"].as_array().unwrap().is_empty(), "{report}");
+    assert!(
+        report["violations"].as_array().unwrap().is_empty(),
+        "{report}"
+    );
     assert_eq!(report["submissions"]["decided_on_time"], 1, "{report}");
     assert_eq!(report["submissions"]["withdrawn"], 1, "{report}");
     assert_eq!(report["submissions"]["pending"], 1, "{report}");
@@ -353,7 +398,12 @@ fn every_verb_against_the_real_log_and_witnesses() {
 
     // reveal: the advisory opens the logged commitment.
     let advisory = live.path("advisory.txt");
-    live.ok_json(&["reveal", &ix.disclosure.to_string(), "--advisory", &advisory]);
+    live.ok_json(&[
+        "reveal",
+        &ix.disclosure.to_string(),
+        "--advisory",
+        &advisory,
+    ]);
     let wrong = live.path("wrong.txt");
     std::fs::write(&wrong, b"another advisory").unwrap();
     let out = live.run(&["reveal", &ix.disclosure.to_string(), "--advisory", &wrong]);

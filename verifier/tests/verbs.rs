@@ -312,11 +312,18 @@ fn decision_in_the_cosignature_second_counts() {
     assert!(!text.contains("PENDING"), "{text}");
     // The offline re-check of the bundle and the audit summary agree.
     let out_file = log.path("review.json");
-    assert_eq!(log.run(&["review", &s.to_string(), "--out", &out_file]).code, 0);
+    assert_eq!(
+        log.run(&["review", &s.to_string(), "--out", &out_file])
+            .code,
+        0
+    );
     let again = log.run(&["review", "--bundle", &out_file]);
     assert!(again.stdout.contains("DECIDED ON TIME"), "{}", again.stdout);
     let (code, json) = log.json(&["audit"]);
     assert_eq!(code, 0, "{json}");
-    assert_eq!(json["report"]["submissions"]["decided_on_time"], 1, "{json}");
+    assert_eq!(
+        json["report"]["submissions"]["decided_on_time"], 1,
+        "{json}"
+    );
     assert_eq!(json["report"]["as_of"], "2026-06-01T01:00:00.520Z");
 }

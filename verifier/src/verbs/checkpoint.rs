@@ -2,7 +2,10 @@
 //! witness quorum, prove it consistent with the checkpoint remembered for its origin,
 //! and remember the larger of the two (DESIGN.md "Verifier"; c2sp.org/tlog-checkpoint,
 //! RFC 9162 §2.1.4). Every online verb anchors itself through [`anchor`], so a fork is
-//! caught whichever verb meets it first.
+//! caught whichever verb meets it first. This verb also asks each witness with a URL in
+//! the policy for its own latest checkpoint and proves it consistent with the log's
+//! ([`crate::crosscheck`]), which catches a log showing witnesses and users different
+//! histories.
 
 use std::path::Path;
 
@@ -10,6 +13,7 @@ use docket_core::policy::VerifiedCheckpoint;
 use serde::Serialize;
 
 use crate::Ctx;
+use crate::crosscheck::{WitnessView, check_witnesses};
 use crate::error::VerifierError;
 use crate::fork::prove_consistency;
 use crate::log::LogClient;
@@ -106,6 +110,7 @@ pub fn latest_anchor(ctx: &Ctx<'_>, client: &LogClient<'_>) -> Result<Anchor, Ve
 struct Report {
     checkpoint: CheckpointSummary,
     history: AnchorHistory,
+    witnesses: Vec<WitnessView>,
 }
 
 /// Runs the verb: the checkpoint from `file`, or the log's latest.
@@ -119,14 +124,19 @@ pub fn run(ctx: &Ctx<'_>, file: Option<&Path>) -> Result<Outcome, VerifierError>
         }
         None => latest_anchor(ctx, &client)?,
     };
+    let witnesses = check_witnesses(&client, &anchor.checkpoint)?;
     let report = Report {
         checkpoint: CheckpointSummary::of(&anchor.checkpoint),
         history: anchor.history.clone(),
+        witnesses,
     };
-    let human = format!(
+    let mut human = format!(
         "Checkpoint verified: signed by the log and cosigned by a quorum of trusted witnesses.\n{}{}",
         report.checkpoint.human(),
         report.history.human()
     );
+    for view in &report.witnesses {
+        human.push_str(&view.human());
+    }
     Ok(Outcome::new(true, human, &report))
 }
