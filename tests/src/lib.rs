@@ -155,7 +155,8 @@ impl Daemon {
 
 impl Drop for Daemon {
     fn drop(&mut self) {
-        self.kill();
+        // Gracefully: a killed demo would leave its log server and witnesses running.
+        self.terminate();
     }
 }
 

@@ -122,7 +122,11 @@ fn demo_lifecycle_verifies_and_resumes_after_restart() {
     assert!(overdue.stdout.contains("OVERDUE"), "{}", overdue.stdout);
     let withdrawn = verifier(dir, &["review", "9"]);
     assert_verified(&withdrawn, "review 9");
-    assert!(withdrawn.stdout.contains("WITHDRAWN"), "{}", withdrawn.stdout);
+    assert!(
+        withdrawn.stdout.contains("WITHDRAWN"),
+        "{}",
+        withdrawn.stdout
+    );
 
     let deadline = verifier(dir, &["deadline", "8"]);
     assert_verified(&deadline, "deadline 8");
