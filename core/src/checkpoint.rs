@@ -154,7 +154,8 @@ impl fmt::Display for Checkpoint {
 }
 
 /// Canonical ASCII decimal as the C2SP formats write numbers: digits only, no sign, no
-/// leading zero (zero is `0`), within u64.
+/// leading zero (zero is `0`), within u64. The one parser for every C2SP number: tree
+/// sizes here, tlog-tiles path elements, tlog-proof indexes, witness and policy fields.
 pub(crate) fn parse_canonical_u64(text: &str) -> Option<u64> {
     let canonical = !text.is_empty()
         && text.bytes().all(|b| b.is_ascii_digit())

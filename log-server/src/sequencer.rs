@@ -178,9 +178,9 @@ impl Sequencer {
         // outage: witness the current checkpoint now rather than at the first heartbeat.
         // In the loop, so slow witnesses do not hold up start-up (writes queue meanwhile).
         let cosigned = task.parts.publisher.latest().cosignatures;
-        let witness_now = usize::try_from(cosigned)
-            .is_ok_and(|cosigned| cosigned < task.parts.cosigners.len());
-        let task = tokio::spawn(task.run(shutdown_rx, witness_now && false));
+        let witness_now =
+            usize::try_from(cosigned).is_ok_and(|cosigned| cosigned < task.parts.cosigners.len());
+        let task = tokio::spawn(task.run(shutdown_rx, witness_now));
         Ok(Sequencer {
             handle,
             shutdown: Some(shutdown_tx),

@@ -36,13 +36,7 @@ async fn graceful_restart_resumes_where_it_stopped() {
         );
     }
     let old = log.server.published.latest();
-    let TestLog {
-        server,
-        dir,
-        witnesses,
-        ..
-    } = log;
-    server.shutdown().await;
+    let (dir, witnesses) = log.stop().await;
 
     let config = test_config(dir.path());
     let log = restart_with(dir, config, witnesses).await;
@@ -78,13 +72,7 @@ async fn graceful_restart_resumes_where_it_stopped() {
 async fn a_committed_but_unpublished_batch_is_published_on_start() {
     let log = start().await;
     let cast = cast(&log).await;
-    let TestLog {
-        server,
-        dir,
-        witnesses,
-        ..
-    } = log;
-    server.shutdown().await;
+    let (dir, witnesses) = log.stop().await;
     let config = test_config(dir.path());
     // Commit one batch the way the sequencer does, then "crash" before the checkpoint.
     let committed = {

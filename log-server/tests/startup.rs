@@ -51,13 +51,7 @@ async fn a_fully_witnessed_checkpoint_is_not_republished_on_restart() {
     let log = start().await;
     let before = log.server.published.latest();
     assert_eq!(before.cosignatures, 2);
-    let TestLog {
-        server,
-        dir,
-        witnesses,
-        ..
-    } = log;
-    server.shutdown().await;
+    let (dir, witnesses) = log.stop().await;
     let mut config = test_config(dir.path());
     config.heartbeat = Duration::from_secs(3600);
     let log = restart_with(dir, config, witnesses).await;

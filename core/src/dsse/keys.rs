@@ -41,8 +41,12 @@ pub enum KeyError {
 }
 
 /// An Ed25519 public key, checked to be a usable curve point. JSON: lowercase hex.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct PublicKey([u8; KEY_SIZE]);
+///
+/// It holds the decompressed point, not just the 32 bytes: decompression costs about as
+/// much as a tenth of a verification, and a registered key verifies many statements.
+/// Equality, hashing and order are those of the 32 bytes.
+#[derive(Clone, Copy)]
+pub struct PublicKey(ed25519_dalek::VerifyingKey);
 
 /// A key id: SHA-256 of the 32-byte public key. JSON and text: lowercase hex (64 chars).
 #[derive(
@@ -64,48 +68,60 @@ impl PublicKey {
         if key.is_weak() {
             return Err(KeyError::WeakKey);
         }
-        Ok(PublicKey(*bytes))
+        Ok(PublicKey(key))
     }
 
     /// Parses lowercase hex of exactly 32 bytes (the `.pub` file, JSON fields).
     pub fn from_hex(text: &str) -> Result<PublicKey, KeyError> {
-        let bytes = decode_lowercase_hex(text)?;
-        let array: [u8; KEY_SIZE] =
-            bytes
-                .as_slice()
-                .try_into()
-                .map_err(|_| KeyError::WrongLength {
-                    expected: KEY_SIZE,
-                    found: bytes.len(),
-                })?;
-        PublicKey::from_bytes(&array)
+        PublicKey::from_bytes(&decode_key_hex(text)?)
     }
 
     /// The raw 32 bytes.
     pub fn as_bytes(&self) -> &[u8; KEY_SIZE] {
-        &self.0
+        self.0.as_bytes()
     }
 
     /// Lowercase hex.
     pub fn to_hex(&self) -> String {
-        hex::encode(self.0)
+        hex::encode(self.as_bytes())
     }
 
     /// The key id: SHA-256 of the 32 bytes.
     pub fn keyid(&self) -> KeyId {
-        KeyId(Hash(Sha256::digest(self.0).into()))
+        KeyId(Hash(Sha256::digest(self.as_bytes()).into()))
     }
 
     /// Checks an Ed25519 signature with RFC 8032's strict rules (canonical `S`, no
     /// small-order components), so one message has one valid signature per key.
     pub(crate) fn verify(&self, message: &[u8], signature: &[u8; SIGNATURE_SIZE]) -> bool {
-        let Ok(key) = ed25519_dalek::VerifyingKey::from_bytes(&self.0) else {
-            // Construction checked the point, so this branch is unreachable in practice;
-            // failing closed keeps it harmless.
-            return false;
-        };
         let signature = ed25519_dalek::Signature::from_bytes(signature);
-        key.verify_strict(message, &signature).is_ok()
+        self.0.verify_strict(message, &signature).is_ok()
+    }
+}
+
+impl PartialEq for PublicKey {
+    fn eq(&self, other: &PublicKey) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for PublicKey {}
+
+impl std::hash::Hash for PublicKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_bytes().hash(state);
+    }
+}
+
+impl PartialOrd for PublicKey {
+    fn partial_cmp(&self, other: &PublicKey) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for PublicKey {
+    fn cmp(&self, other: &PublicKey) -> std::cmp::Ordering {
+        self.as_bytes().cmp(other.as_bytes())
     }
 }
 
@@ -173,23 +189,14 @@ impl SigningKey {
     /// Parses the seed as lowercase hex of exactly 32 bytes (the key file's content,
     /// without its trailing newline).
     pub fn from_hex(text: &str) -> Result<SigningKey, KeyError> {
-        let bytes = decode_lowercase_hex(text)?;
-        let seed: [u8; KEY_SIZE] =
-            bytes
-                .as_slice()
-                .try_into()
-                .map_err(|_| KeyError::WrongLength {
-                    expected: KEY_SIZE,
-                    found: bytes.len(),
-                })?;
-        Ok(SigningKey::from_seed(&seed))
+        Ok(SigningKey::from_seed(&decode_key_hex(text)?))
     }
 
     /// The public key.
     pub fn public_key(&self) -> PublicKey {
         // A key derived from a seed is a valid point, and clamping keeps it out of the
         // small-order subgroup.
-        PublicKey(self.0.verifying_key().to_bytes())
+        PublicKey(self.0.verifying_key())
     }
 
     /// The key id of the public key.
@@ -207,6 +214,18 @@ impl fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "SigningKey(keyid {})", self.keyid())
     }
+}
+
+/// Exactly 32 bytes of lowercase hex: a public key or a seed.
+fn decode_key_hex(text: &str) -> Result<[u8; KEY_SIZE], KeyError> {
+    let bytes = decode_lowercase_hex(text)?;
+    bytes
+        .as_slice()
+        .try_into()
+        .map_err(|_| KeyError::WrongLength {
+            expected: KEY_SIZE,
+            found: bytes.len(),
+        })
 }
 
 /// Hex with no uppercase letters: one spelling per value.

@@ -348,3 +348,28 @@ fn keys_parse_strictly() {
         public_key
     );
 }
+
+#[test]
+fn public_keys_compare_hash_and_order_by_their_bytes() {
+    let keys: Vec<PublicKey> = (1..=8u8)
+        .map(|seed| SigningKey::from_seed(&[seed; 32]).public_key())
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    let mut by_bytes = keys.clone();
+    by_bytes.sort_by_key(|key| *key.as_bytes());
+    assert_eq!(sorted, by_bytes);
+    // A key parsed from its bytes is the same key as the one derived from the seed, in a
+    // set as much as by `==` (the cached point plays no part).
+    let parsed = PublicKey::from_bytes(keys[0].as_bytes()).unwrap();
+    let set: std::collections::HashSet<PublicKey> = keys.iter().copied().chain([parsed]).collect();
+    assert_eq!(set.len(), keys.len());
+    assert_eq!(parsed.cmp(&keys[0]), std::cmp::Ordering::Equal);
+    assert_ne!(keys[0], keys[1]);
+    // The cached point verifies what the key signed, and nothing else.
+    let message = b"cached point";
+    let signature = SigningKey::from_seed(&[1; 32]).sign(message);
+    assert!(parsed.verify(message, &signature));
+    assert!(!keys[1].verify(message, &signature));
+    assert!(!parsed.verify(b"another message", &signature));
+}

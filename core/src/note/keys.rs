@@ -89,29 +89,9 @@ impl VerifierKey {
     /// Parses a vkey. It is split on its first two `+` only (base64 holds `+` too); the
     /// key ID must be 8 lowercase hex digits and must recompute.
     pub fn parse(text: &str) -> Result<VerifierKey, NoteError> {
-        let malformed = |what| NoteError::MalformedVerifierKey { what };
-        let (name, rest) = text
-            .split_once('+')
-            .ok_or(malformed("no '+' after the key name"))?;
-        let (key_id, encoded) = rest
-            .split_once('+')
-            .ok_or(malformed("no '+' after the key ID"))?;
-        let name = KeyName::new(name)?;
-        let stated =
-            parse_key_id(key_id).ok_or(malformed("key ID is not 8 lowercase hex digits"))?;
-        let bytes = BASE64
-            .decode(encoded)
-            .map_err(|_| malformed("key is not standard padded base64"))?;
-        let (&type_byte, public_key) = bytes.split_first().ok_or(malformed("empty key"))?;
-        let key_type =
-            KeyType::from_byte(type_byte).ok_or(NoteError::UnsupportedKeyType { type_byte })?;
-        let key = VerifierKey::new(name, key_type, public_key.to_vec())?;
-        if key.key_id != stated {
-            return Err(NoteError::KeyIdMismatch {
-                stated,
-                computed: key.key_id,
-            });
-        }
+        let fields = KeyFields::parse(text, |what| NoteError::MalformedVerifierKey { what })?;
+        let key = VerifierKey::new(fields.name, fields.key_type, fields.key)?;
+        check_key_id(fields.stated, key.key_id)?;
         Ok(key)
     }
 
@@ -216,31 +196,13 @@ impl SignerKey {
         let rest = text
             .strip_prefix(SKEY_PREFIX)
             .ok_or(malformed("does not start with PRIVATE+KEY+"))?;
-        let (name, rest) = rest
-            .split_once('+')
-            .ok_or(malformed("no '+' after the key name"))?;
-        let (key_id, encoded) = rest
-            .split_once('+')
-            .ok_or(malformed("no '+' after the key ID"))?;
-        let name = KeyName::new(name)?;
-        let stated =
-            parse_key_id(key_id).ok_or(malformed("key ID is not 8 lowercase hex digits"))?;
-        let bytes = BASE64
-            .decode(encoded)
-            .map_err(|_| malformed("key is not standard padded base64"))?;
-        let (&type_byte, seed) = bytes.split_first().ok_or(malformed("empty key"))?;
-        let key_type =
-            KeyType::from_byte(type_byte).ok_or(NoteError::UnsupportedKeyType { type_byte })?;
-        let seed: [u8; 32] = seed
+        let fields = KeyFields::parse(rest, malformed)?;
+        let seed: [u8; 32] = fields
+            .key
             .try_into()
             .map_err(|_| malformed("seed is not 32 bytes"))?;
-        let key = SignerKey::from_seed(name, key_type, seed)?;
-        if key.key_id != stated {
-            return Err(NoteError::KeyIdMismatch {
-                stated,
-                computed: key.key_id,
-            });
-        }
+        let key = SignerKey::from_seed(fields.name, fields.key_type, seed)?;
+        check_key_id(fields.stated, key.key_id)?;
         Ok(key)
     }
 
@@ -310,6 +272,56 @@ impl fmt::Debug for SignerKey {
 }
 
 /// Exactly 8 lowercase hex digits (the only form we write, so the only form we read).
+/// The `<name>+<keyid>+<base64(type || key)>` tail that vkeys and skeys share.
+struct KeyFields {
+    name: KeyName,
+    stated: KeyId,
+    key_type: KeyType,
+    key: Vec<u8>,
+}
+
+impl KeyFields {
+    /// Splits on the first two `+` only (base64 holds `+` too); `malformed` names the
+    /// error variant of the key kind being parsed.
+    fn parse(
+        text: &str,
+        malformed: impl Fn(&'static str) -> NoteError,
+    ) -> Result<KeyFields, NoteError> {
+        let (name, rest) = text
+            .split_once('+')
+            .ok_or_else(|| malformed("no '+' after the key name"))?;
+        let (key_id, encoded) = rest
+            .split_once('+')
+            .ok_or_else(|| malformed("no '+' after the key ID"))?;
+        let name = KeyName::new(name)?;
+        let stated = parse_key_id(key_id)
+            .ok_or_else(|| malformed("key ID is not 8 lowercase hex digits"))?;
+        let mut bytes = BASE64
+            .decode(encoded)
+            .map_err(|_| malformed("key is not standard padded base64"))?;
+        if bytes.is_empty() {
+            return Err(malformed("empty key"));
+        }
+        let type_byte = bytes.remove(0);
+        let key_type =
+            KeyType::from_byte(type_byte).ok_or(NoteError::UnsupportedKeyType { type_byte })?;
+        Ok(KeyFields {
+            name,
+            stated,
+            key_type,
+            key: bytes,
+        })
+    }
+}
+
+/// A key text's stated key ID must be the one its key computes.
+fn check_key_id(stated: KeyId, computed: KeyId) -> Result<(), NoteError> {
+    if stated != computed {
+        return Err(NoteError::KeyIdMismatch { stated, computed });
+    }
+    Ok(())
+}
+
 fn parse_key_id(text: &str) -> Option<KeyId> {
     if text.len() != 8 || !text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
         return None;

@@ -13,6 +13,7 @@ use std::fmt;
 use std::ops::Range;
 
 use super::{FULL_WIDTH, MAX_TILE_LEVEL, TILE_HEIGHT, TileError};
+use crate::checkpoint::parse_canonical_u64;
 use crate::merkle::NodeId;
 
 /// A hash tile: tile level `level`, index `index`, holding `width` hashes (256 = full).
@@ -247,7 +248,7 @@ pub fn parse_tile_path(path: &str) -> Result<TilePath, TileError> {
         let (level_text, rest) = rest
             .split_once('/')
             .ok_or_else(|| TileError::BadLevel { text: rest.into() })?;
-        let level = parse_decimal(level_text).ok_or_else(|| TileError::BadLevel {
+        let level = parse_canonical_u64(level_text).ok_or_else(|| TileError::BadLevel {
             text: level_text.into(),
         })?;
         let level = u8::try_from(level)
@@ -333,24 +334,13 @@ fn parse_index_width(text: &str) -> Result<(u64, u16), TileError> {
         return Ok((parse_tile_index(text)?, FULL_WIDTH));
     };
     let index = parse_tile_index(index_text)?;
-    let width = parse_decimal(width_text).ok_or_else(|| TileError::BadWidth {
+    let width = parse_canonical_u64(width_text).ok_or_else(|| TileError::BadWidth {
         text: width_text.into(),
     })?;
     match u16::try_from(width) {
         Ok(w) if (1..FULL_WIDTH).contains(&w) => Ok((index, w)),
         _ => Err(TileError::BadPartialWidth { width }),
     }
-}
-
-/// A canonical ASCII decimal: digits only, no sign, no leading zeros, fits in `u64`.
-fn parse_decimal(text: &str) -> Option<u64> {
-    let canonical = !text.is_empty()
-        && text.bytes().all(|b| b.is_ascii_digit())
-        && (text == "0" || !text.starts_with('0'));
-    if !canonical {
-        return None;
-    }
-    text.parse().ok()
 }
 
 /// Rejects widths outside 1..=256.

@@ -4,9 +4,9 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use docket_core::dsse::KeyId;
 use docket_core::entry::Entry;
 use docket_core::merkle::{self, Hash};
-use docket_core::dsse::KeyId;
 use docket_core::review::submission_review;
 use docket_core::rules::{EntryInfo, GenesisInfo, LogView, Registration};
 use docket_core::statement::{LogIndex, StatementKind, statement_digest};

@@ -26,6 +26,20 @@ fn path_index(path: Result<Path<u64>, PathRejection>) -> Result<u64, ApiError> {
         .map_err(|err| bad(format!("bad index: {}", err.body_text())))
 }
 
+/// The tree size a proof request asks for, the published size by default: proofs never
+/// reach past what is published (404).
+fn published_size_or(app: &AppState, asked: Option<u64>) -> Result<u64, ApiError> {
+    let published = app.published.latest().size;
+    let size = asked.unwrap_or(published);
+    if size > published {
+        return Err(ApiError::new(
+            code::NOT_FOUND,
+            format!("size {size} is beyond the published size {published}"),
+        ));
+    }
+    Ok(size)
+}
+
 fn hashes_b64(hashes: &[Hash]) -> Vec<String> {
     hashes.iter().map(Hash::to_base64).collect()
 }
@@ -117,14 +131,7 @@ pub async fn inclusion(
     query: Result<Query<InclusionQuery>, QueryRejection>,
 ) -> ApiResult {
     let Query(query) = query.map_err(|err| bad(err.body_text()))?;
-    let published = app.published.latest().size;
-    let size = query.size.unwrap_or(published);
-    if size > published {
-        return Err(ApiError::new(
-            code::NOT_FOUND,
-            format!("size {size} is beyond the published size {published}"),
-        ));
-    }
+    let size = published_size_or(&app, query.size)?;
     if query.index >= size {
         return Err(bad(format!(
             "index {} is not in a tree of size {size}",
@@ -163,14 +170,7 @@ pub async fn consistency(
     query: Result<Query<ConsistencyQuery>, QueryRejection>,
 ) -> ApiResult {
     let Query(query) = query.map_err(|err| bad(err.body_text()))?;
-    let published = app.published.latest().size;
-    let new = query.new.unwrap_or(published);
-    if new > published {
-        return Err(ApiError::new(
-            code::NOT_FOUND,
-            format!("size {new} is beyond the published size {published}"),
-        ));
-    }
+    let new = published_size_or(&app, query.new)?;
     if query.old == 0 || query.old > new {
         return Err(bad(format!(
             "a consistency proof needs 0 < old <= new (old {}, new {new})",

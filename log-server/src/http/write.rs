@@ -1,9 +1,9 @@
 //! `POST /v1/statements`: the write path's HTTP side. Checks in DESIGN.md's order:
-//! size (413), JSON and envelope shape (400), signature (403) here, in a blocking task
-//! so Ed25519 verification never holds an async worker; then the sequencer checks the
-//! signer's registration, role and organisation (403), references (422) and conflicts
-//! (409) against the log, and answers with a receipt: 201 for a new entry, 200 for a
-//! statement already logged.
+//! size (413), JSON and envelope shape (400), signature (403) here, on the async worker
+//! (a bounded body and one Ed25519 check: cheaper than a trip through the blocking pool);
+//! then the sequencer checks the signer's registration, role and organisation (403),
+//! references (422) and conflicts (409) against the log, and answers with a receipt: 201
+//! for a new entry, 200 for a statement already logged.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -12,8 +12,8 @@ use axum::extract::rejection::BytesRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
+use super::AppState;
 use super::error::{ApiError, code};
-use super::{AppState, blocking};
 use crate::apply;
 
 /// The handler.
@@ -59,10 +59,11 @@ async fn write(
             format!("request body exceeds {} bytes", app.limits.max_body_bytes),
         )));
     }
-    let store = app.store.clone();
-    let submission = blocking(move || apply::verify_submission(&store, &body))
-        .await?
-        .map_err(reject)?;
+    // On the async worker, not `spawn_blocking`: the work is one signature check (~60 µs
+    // of CPU) and one point read of a hot registration, and handing each request to the
+    // blocking pool and back cost more in thread switches than the check itself
+    // (loadgen: ~20% more statements/s on 2 cores).
+    let submission = apply::verify_submission(&app.store, &body).map_err(reject)?;
     // Rejections inside the sequencer are counted there.
     app.sequencer.submit(submission).await
 }

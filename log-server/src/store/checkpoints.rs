@@ -7,9 +7,9 @@
 //! brackets are one seek.
 
 use docket_core::time::UnixMillis;
-use rocksdb::{Direction, IteratorMode, ReadOptions, WriteBatch};
+use rocksdb::{Direction, IteratorMode, WriteBatch};
 
-use super::{LogStore, StoreError, read_u64, u64_key};
+use super::{KeyValue, LogStore, StoreError, read_u64, u64_key};
 
 const CHECKPOINT_PREFIX: u8 = b'c';
 const WITNESSED_PREFIX: u8 = b'w';
@@ -122,20 +122,11 @@ impl LogStore {
         from: u64,
         limit: usize,
     ) -> Result<Vec<CheckpointRecord>, StoreError> {
-        let mut options = ReadOptions::default();
-        options.set_iterate_upper_bound(vec![CHECKPOINT_PREFIX + 1]);
         let start = u64_key(CHECKPOINT_PREFIX, from);
-        let mut out = Vec::new();
-        for item in self
-            .db()
-            .iterator_opt(IteratorMode::From(&start, Direction::Forward), options)
-            .take(limit)
-        {
-            let (key, value) = item?;
-            let seq = read_u64(&key[1..], "checkpoint key")?;
-            out.push(decode(seq, &value)?);
-        }
-        Ok(out)
+        self.scan(&start, vec![CHECKPOINT_PREFIX + 1], limit)?
+            .into_iter()
+            .map(|(key, value)| decode(read_u64(&key[1..], "checkpoint key")?, &value))
+            .collect()
     }
 
     /// The witnessed checkpoints bracketing entry `index`: the last one published whose
@@ -145,32 +136,38 @@ impl LogStore {
         index: u64,
     ) -> Result<(Option<CheckpointRecord>, Option<CheckpointRecord>), StoreError> {
         let db = self.db();
-        let mut before = None;
         let upper = witnessed_key(index, u64::MAX);
-        if let Some(item) = db
-            .iterator(IteratorMode::From(&upper, Direction::Reverse))
-            .next()
-        {
-            let (key, _) = item?;
-            if key.first() == Some(&WITNESSED_PREFIX) {
-                let seq = read_u64(&key[9..], "witnessed key")?;
-                before = self.checkpoint(seq)?;
-            }
-        }
-        let mut after = None;
-        if let Some(lower_size) = index.checked_add(1) {
-            let lower = witnessed_key(lower_size, 0);
-            if let Some(item) = db
-                .iterator(IteratorMode::From(&lower, Direction::Forward))
+        let before = self.first_witnessed(
+            db.iterator(IteratorMode::From(&upper, Direction::Reverse))
                 .next()
-            {
-                let (key, _) = item?;
-                if key.first() == Some(&WITNESSED_PREFIX) {
-                    let seq = read_u64(&key[9..], "witnessed key")?;
-                    after = self.checkpoint(seq)?;
-                }
+                .transpose()?,
+        )?;
+        let after = match index.checked_add(1) {
+            Some(lower_size) => {
+                let lower = witnessed_key(lower_size, 0);
+                self.first_witnessed(
+                    db.iterator(IteratorMode::From(&lower, Direction::Forward))
+                        .next()
+                        .transpose()?,
+                )?
             }
-        }
+            None => None,
+        };
         Ok((before, after))
+    }
+
+    /// The checkpoint a step of a witnessed-index scan landed on, if it is still inside
+    /// the witnessed index (a scan runs on past its prefix into the neighbouring keys).
+    fn first_witnessed(
+        &self,
+        item: Option<KeyValue>,
+    ) -> Result<Option<CheckpointRecord>, StoreError> {
+        let Some((key, _)) = item else {
+            return Ok(None);
+        };
+        if key.first() != Some(&WITNESSED_PREFIX) {
+            return Ok(None);
+        }
+        self.checkpoint(read_u64(&key[9..], "witnessed key")?)
     }
 }

@@ -21,7 +21,6 @@ use docket_core::dsse::{KeyId, PublicKey};
 use docket_core::rules::{Effect, EntryInfo, GenesisInfo, LogView, Registration};
 use docket_core::statement::{Action, LogIndex, Org, Role, StatementKind};
 use docket_core::time::UnixMillis;
-use rocksdb::{Direction, IteratorMode, ReadOptions};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use super::{LogStore, StoreError, read_u64, u64_key};
@@ -250,26 +249,19 @@ impl LogStore {
         size: u64,
         limit: usize,
     ) -> Result<Vec<(u64, StatementKind)>, StoreError> {
-        let mut options = ReadOptions::default();
-        options.set_iterate_upper_bound(link_key(target, size));
-        let start = link_key(target, 0);
-        let mut out = Vec::new();
-        for item in self
-            .db()
-            .iterator_opt(IteratorMode::From(&start, Direction::Forward), options)
-            .take(limit)
-        {
-            let (key, value) = item?;
-            let index = read_u64(&key[9..], "link key")?;
-            let kind = std::str::from_utf8(&value)
-                .ok()
-                .and_then(StatementKind::from_name)
-                .ok_or_else(|| StoreError::Corrupt {
-                    what: "link kind".into(),
-                })?;
-            out.push((index, kind));
-        }
-        Ok(out)
+        self.scan(&link_key(target, 0), link_key(target, size), limit)?
+            .into_iter()
+            .map(|(key, value)| {
+                let index = read_u64(&key[9..], "link key")?;
+                let kind = std::str::from_utf8(&value)
+                    .ok()
+                    .and_then(StatementKind::from_name)
+                    .ok_or_else(|| StoreError::Corrupt {
+                        what: "link kind".into(),
+                    })?;
+                Ok((index, kind))
+            })
+            .collect()
     }
 
     /// Participant events from entry `from` on, below `size`, at most `limit`.
@@ -279,18 +271,11 @@ impl LogStore {
         size: u64,
         limit: usize,
     ) -> Result<Vec<ParticipantEvent>, StoreError> {
-        let mut options = ReadOptions::default();
-        options.set_iterate_upper_bound(u64_key(PARTICIPANT_PREFIX, size).to_vec());
         let start = u64_key(PARTICIPANT_PREFIX, from);
-        let mut out = Vec::new();
-        for item in self
-            .db()
-            .iterator_opt(IteratorMode::From(&start, Direction::Forward), options)
-            .take(limit)
-        {
-            let (_, value) = item?;
-            out.push(decode(&value, "participant event")?);
-        }
-        Ok(out)
+        let end = u64_key(PARTICIPANT_PREFIX, size).to_vec();
+        self.scan(&start, end, limit)?
+            .into_iter()
+            .map(|(_, value)| decode(&value, "participant event"))
+            .collect()
     }
 }

@@ -42,6 +42,9 @@ use rocksdb::{
     WriteOptions,
 };
 
+/// A stored key and its value, as a scan yields them.
+pub(crate) type KeyValue = (Box<[u8]>, Box<[u8]>);
+
 /// Block cache size: bounded, so memory stays flat however large the log grows.
 const BLOCK_CACHE_BYTES: usize = 256 << 20;
 
@@ -171,6 +174,23 @@ impl LogStore {
 
     pub(crate) fn db(&self) -> &DB {
         &self.db
+    }
+
+    /// Up to `limit` keys and values from `start` (inclusive) to `end` (exclusive), in
+    /// key order: the one shape of every bounded index scan.
+    pub(crate) fn scan(
+        &self,
+        start: &[u8],
+        end: Vec<u8>,
+        limit: usize,
+    ) -> Result<Vec<KeyValue>, StoreError> {
+        let mut options = ReadOptions::default();
+        options.set_iterate_upper_bound(end);
+        self.db
+            .iterator_opt(IteratorMode::From(start, Direction::Forward), options)
+            .take(limit)
+            .map(|item| item.map_err(StoreError::from))
+            .collect()
     }
 
     /// The committed tree size and last `logged_at` (zero for a new database).

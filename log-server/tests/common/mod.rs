@@ -179,6 +179,18 @@ impl TestLog {
         (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
     }
 
+    /// Shuts the server down; returns what a restart needs: the data dir and witnesses.
+    pub async fn stop(self) -> (tempfile::TempDir, Vec<Arc<FakeWitness>>) {
+        let TestLog {
+            server,
+            dir,
+            witnesses,
+            ..
+        } = self;
+        server.shutdown().await;
+        (dir, witnesses)
+    }
+
     /// The published tree size.
     pub fn size(&self) -> u64 {
         self.server.published.latest().size
