@@ -105,6 +105,9 @@ impl Daemon {
                 }
             });
         }
+        // Only the reader threads hold senders now: if the process dies before it is
+        // ready, the wait ends at once instead of at the timeout.
+        drop(tx);
         match rx.recv_timeout(START_TIMEOUT) {
             Ok(url) => Ok(Daemon { child, url, log }),
             Err(_) => {
