@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -198,4 +199,42 @@ pub struct Output {
     pub stdout: String,
     /// Standard error.
     pub stderr: String,
+}
+
+/// Three consecutive free loopback ports: the demo's log and its two witnesses.
+pub fn free_port_base() -> u16 {
+    for _ in 0..200 {
+        let Ok(listener) = TcpListener::bind("127.0.0.1:0") else {
+            continue;
+        };
+        let base = listener.local_addr().expect("bound").port();
+        drop(listener);
+        if base > 65_000 {
+            continue;
+        }
+        if (1..=2).all(|offset| TcpListener::bind(("127.0.0.1", base + offset)).is_ok()) {
+            return base;
+        }
+    }
+    panic!("no three consecutive free loopback ports");
+}
+
+/// Starts `docket-demo` with its data in `data_dir`, the log on `port` (witnesses on the
+/// next two) and a 5-second review window, and waits until it has played its scenario.
+pub fn start_demo(data_dir: &Path, port: u16) -> Result<Daemon> {
+    let data = data_dir
+        .to_str()
+        .ok_or_else(|| anyhow!("{} is not UTF-8", data_dir.display()))?;
+    Daemon::start_until(
+        &binary("docket-demo"),
+        &[
+            "--data-dir",
+            data,
+            "--port",
+            &port.to_string(),
+            "--review-window",
+            "5s",
+        ],
+        Ready::StdoutLine("Press Ctrl-C to stop.".to_string()),
+    )
 }

@@ -16,46 +16,13 @@
 //!    logged", tree size unchanged, and `verifier checkpoint` (same state file) proves
 //!    the new checkpoint consistent with the remembered one.
 
-use std::net::TcpListener;
 use std::path::Path;
 
-use docket_tests::{Daemon, Output, Ready, binary, run};
-
-/// Three consecutive free loopback ports (log, witness A, witness B).
-fn free_port_base() -> u16 {
-    for _ in 0..200 {
-        let Ok(listener) = TcpListener::bind("127.0.0.1:0") else {
-            continue;
-        };
-        let base = listener.local_addr().expect("bound").port();
-        drop(listener);
-        if base > 65_000 {
-            continue;
-        }
-        if (1..=2).all(|offset| TcpListener::bind(("127.0.0.1", base + offset)).is_ok()) {
-            return base;
-        }
-    }
-    panic!("no three consecutive free loopback ports");
-}
+use docket_tests::{Daemon, Output, binary, free_port_base, run, start_demo};
 
 /// Starts the demo and waits until it has played its scenario and says it is running.
 fn demo(dir: &Path, port: u16) -> Daemon {
-    let data = dir.join("demo");
-    let port = port.to_string();
-    Daemon::start_until(
-        &binary("docket-demo"),
-        &[
-            "--data-dir",
-            data.to_str().expect("temp path is UTF-8"),
-            "--port",
-            &port,
-            "--review-window",
-            "5s",
-        ],
-        Ready::StdoutLine("Press Ctrl-C to stop.".to_string()),
-    )
-    .expect("demo plays its scenario")
+    start_demo(&dir.join("demo"), port).expect("demo plays its scenario")
 }
 
 fn verifier(dir: &Path, args: &[&str]) -> Output {

@@ -13,11 +13,10 @@
 //!   printed, with times, numbers, hashes and paths (any word with a digit or a `/`, or
 //!   of 40+ characters) treated as placeholders, since those differ from run to run.
 
-use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use docket_tests::{Daemon, Ready, binary};
+use docket_tests::{Daemon, binary, free_port_base, start_demo};
 
 /// The guide, read at compile time so the test always checks the checked-in text.
 const GUIDE: &str = include_str!(concat!(
@@ -159,41 +158,9 @@ fn sample_matches(sample: &[String], printed: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Three consecutive free loopback ports (log, witness A, witness B).
-fn free_port_base() -> u16 {
-    for _ in 0..200 {
-        let Ok(listener) = TcpListener::bind("127.0.0.1:0") else {
-            continue;
-        };
-        let base = listener.local_addr().expect("bound").port();
-        drop(listener);
-        if base > 65_000 {
-            continue;
-        }
-        if (1..=2).all(|offset| TcpListener::bind(("127.0.0.1", base + offset)).is_ok()) {
-            return base;
-        }
-    }
-    panic!("no three consecutive free loopback ports");
-}
-
 /// What the guide's `bash scripts/demo.sh` does, on free ports inside `dir`.
-fn start_demo(dir: &Path) -> Daemon {
-    let data = dir.join("demo-data");
-    let port = free_port_base().to_string();
-    Daemon::start_until(
-        &binary("docket-demo"),
-        &[
-            "--data-dir",
-            data.to_str().expect("temp path is UTF-8"),
-            "--port",
-            &port,
-            "--review-window",
-            "5s",
-        ],
-        Ready::StdoutLine("Press Ctrl-C to stop.".to_string()),
-    )
-    .expect("demo plays its scenario")
+fn start_guide_demo(dir: &Path) -> Daemon {
+    start_demo(&dir.join("demo-data"), free_port_base()).expect("demo plays its scenario")
 }
 
 /// Stops the demo with SIGTERM (as Ctrl-C does) even when the test fails: a killed demo
@@ -269,7 +236,7 @@ fn every_command_in_the_journalists_guide_runs_against_the_demo() {
                 "guide line {}: demo started twice",
                 command.line
             );
-            demo.0 = Some(start_demo(dir));
+            demo.0 = Some(start_guide_demo(dir));
             continue;
         }
         let (code, stdout, stderr) = run_command(dir, command);
