@@ -6,7 +6,9 @@ set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/libclang.sh"
 
-if found="$(find_libclang)"; then
+# DOCKET_SYSROOT (empty normally) lets tests/tests/setup_script.rs run this script
+# against a fake file system layout.
+if found="$(find_libclang "${DOCKET_SYSROOT:-}")"; then
     echo "docket: using libclang at $found (for the bundled RocksDB's bindings)" >&2
 else
     # LLVM alone (libclang-cpp.so.N) is not enough: bindgen loads libclang itself.
@@ -16,7 +18,7 @@ else
     if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
     $SUDO apt-get update -q >/dev/null
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q libclang-dev >/dev/null
-    if ! found="$(find_libclang)"; then
+    if ! found="$(find_libclang "${DOCKET_SYSROOT:-}")"; then
         echo "docket: libclang-dev is installed but no libclang.so was found;" \
             "set LIBCLANG_PATH to the directory that holds it" >&2
         exit 1
@@ -25,7 +27,7 @@ else
 fi
 
 # Tell bindgen exactly which library was found, so its own search cannot disagree.
-export LIBCLANG_PATH="${LIBCLANG_PATH:-$(dirname "$found")}"
+if [ -z "${LIBCLANG_PATH:-}" ]; then export LIBCLANG_PATH="${found%/*}"; fi
 
 # One target directory outside the clone, so every clone and CI run reuses the
 # ~15-minute RocksDB C++ build of the last one.
