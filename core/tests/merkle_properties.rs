@@ -1,5 +1,5 @@
 //! Property and exhaustive tests of `docket_core::merkle`: every proof of every tree up to
-//! 300 leaves (as Go's tlog tests enumerate), random trees up to 100,000 leaves, mutated
+//! 600 leaves (across two tile boundaries, 256 and 512), random trees up to 100,000 leaves, mutated
 //! proofs rejected, and a differential check of roots and audit paths against `rs_merkle`.
 
 mod merkle_support;
@@ -142,11 +142,12 @@ fn check_consistency(fx: &Fixture, old: u64, new: u64, proof: &[Hash], salt: u64
     rejects(old, new, &r1, &fx.root(new - 1), proof, "wrong new root");
 }
 
-/// Every tree size up to 300, every inclusion and consistency proof: equal to the
-/// RFC 6962 PATH/PROOF recursions, verified, and every mutation rejected.
+/// Every tree size up to 600 (so every proof that crosses the tile boundaries at 256
+/// and 512 leaves), every inclusion and consistency proof: equal to the RFC 6962
+/// PATH/PROOF recursions, verified, and every mutation rejected.
 #[test]
-fn every_proof_up_to_300() {
-    const MAX: u64 = 300;
+fn every_proof_up_to_600() {
+    const MAX: u64 = 600;
     let leaves = leaf_hashes(MAX + 2, 1);
     let fx = Fixture::new(&leaves);
     let mut reference = Reference::new(&leaves);
@@ -248,7 +249,8 @@ fn differential_rs_merkle() {
                 1,
                 size / 3,
                 size / 2,
-                (size * 7919) % size,
+                7919 % size,
+                (size * 5) / 7,
                 size - 2,
                 size - 1,
             ]
