@@ -250,7 +250,7 @@ fn bracket_hints_that_omit_the_tightest_checkpoint_change_nothing() {
     };
     for index in 0..=14 {
         log.fetcher.insert(
-            &format!("v1/checkpoints/brackets/{index}"),
+            format!("v1/checkpoints/brackets/{index}"),
             serde_json::to_vec(&loose(index)).unwrap(),
         );
     }
