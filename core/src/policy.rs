@@ -35,6 +35,9 @@ use builder::Builder;
 /// The predefined quorum name meaning "no cosignature needed".
 const NONE: &str = "none";
 
+/// The most witnesses [`Policy::quorums_intersect`] checks (2^16 splits).
+pub const MAX_WITNESSES_FOR_INTERSECTION: usize = 16;
+
 /// The group name [`Policy::new`] gives its k-of-n witness group.
 const SIMPLE_GROUP: &str = "quorum";
 
@@ -396,6 +399,29 @@ impl Policy {
             note,
             log_key,
             cosignatures,
+        })
+    }
+
+    /// Whether the policy needs at least one witness cosignature.
+    pub fn needs_cosignature(&self) -> bool {
+        !self.quorum_met(&vec![false; self.witnesses.len()])
+    }
+
+    /// Whether every two sets of witnesses that each meet the quorum share a witness (a
+    /// majority quorum). Only then does a witness-time lower bound hold against a log
+    /// that shows one quorum a newer tree and another a stale one (docs/threat-model.md,
+    /// "Time bounds"). `false` for a policy that needs no cosignature, and, to stay on
+    /// the safe side, for one with more than [`MAX_WITNESSES_FOR_INTERSECTION`]
+    /// witnesses (the check tries every split of the witnesses in two).
+    pub fn quorums_intersect(&self) -> bool {
+        let n = self.witnesses.len();
+        if !self.needs_cosignature() || n > MAX_WITNESSES_FOR_INTERSECTION {
+            return false;
+        }
+        (0u32..(1u32 << n)).all(|set| {
+            let side: Vec<bool> = (0..n).map(|i| set & (1 << i) != 0).collect();
+            let other: Vec<bool> = side.iter().map(|b| !b).collect();
+            !(self.quorum_met(&side) && self.quorum_met(&other))
         })
     }
 

@@ -1,4 +1,4 @@
-//! The review clock (DESIGN.md "Review clock"): the window from genesis, a submission's
+//! The review clock: the window from genesis, a submission's
 //! deadline and status at a given time, and the witnessed bounds that back time claims
 //! without trusting the log's clock. docs/formats.md ("Review statuses") is the reference
 //! for independent verifiers. Pure: `now` is an argument.
@@ -32,7 +32,7 @@ pub struct ReviewWindow {
 }
 
 impl ReviewWindow {
-    /// DESIGN.md's 30 days, 2,592,000 seconds.
+    /// The regime's 30 days, 2,592,000 seconds.
     pub const THIRTY_DAYS: ReviewWindow = ReviewWindow { secs: 2_592_000 };
 
     /// A window of `secs` seconds.
@@ -176,40 +176,50 @@ pub fn submission_review<V: LogView>(
     )))
 }
 
-/// A checkpoint a verifier accepted under its witness policy, with the cosignature time
-/// it relies on (for a quorum of k, the k-th earliest cosignature is a safe choice).
+/// A checkpoint a verifier accepted under its witness policy, with the two cosignature
+/// times it stands for. A dishonest witness may date its cosignature as it likes; with a
+/// k-of-n quorum, fewer than k liars cannot move either time (docs/threat-model.md, "Time
+/// bounds"):
+///
+/// - `cosigned_by`, the k-th *earliest* time: at least one honest witness had cosigned by
+///   then, so the checkpoint's entries existed by then (an upper bound);
+/// - `seen_at`, the k-th *latest* time: at least one honest witness cosigned it at or
+///   after then, so the log was still showing this tree then (a lower bound).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WitnessedCheckpoint {
     /// The checkpoint's tree size.
     pub size: u64,
-    /// The cosignature/v1 timestamp relied on.
-    pub time: UnixSeconds,
+    /// The k-th earliest cosignature/v1 timestamp: the upper-bound time.
+    pub cosigned_by: UnixSeconds,
+    /// The k-th latest cosignature/v1 timestamp: the lower-bound time.
+    pub seen_at: UnixSeconds,
 }
 
 /// The witnessed checkpoints that bracket an entry: the latest that does not contain it
 /// (size <= index) and the earliest that does (size > index).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct WitnessedBounds {
-    /// The latest-cosigned checkpoint without the entry.
+    /// The checkpoint without the entry seen latest (largest `seen_at`).
     pub without: Option<WitnessedCheckpoint>,
-    /// The earliest-cosigned checkpoint with the entry.
+    /// The checkpoint with the entry cosigned earliest (smallest `cosigned_by`).
     pub with: Option<WitnessedCheckpoint>,
 }
 
 impl WitnessedBounds {
-    /// Witnesses saw a log without the entry at this instant or later: the entry was not
-    /// in the witnessed log before it. A timestamp `t` counts from `t` exactly.
+    /// An honest witness saw a log without the entry at this instant or later: the entry
+    /// was not in the witnessed log before it. A timestamp `t` counts from `t` exactly.
     pub fn not_before(&self) -> Option<UnixMillis> {
-        self.without.map(|checkpoint| checkpoint.time.to_millis())
+        self.without
+            .map(|checkpoint| checkpoint.seen_at.to_millis())
     }
 
-    /// Witnesses saw a log with the entry by this instant. A timestamp `t` counts up to
-    /// its last millisecond, `t + 999 ms`, since it was rounded down.
+    /// An honest witness saw a log with the entry by this instant. A timestamp `t` counts
+    /// up to its last millisecond, `t + 999 ms`, since it was rounded down.
     pub fn not_after(&self) -> Option<UnixMillis> {
         self.with.map(|checkpoint| {
             UnixMillis(
                 checkpoint
-                    .time
+                    .cosigned_by
                     .to_millis()
                     .0
                     .saturating_add(LAST_MILLI_OF_SECOND),
@@ -218,19 +228,21 @@ impl WitnessedBounds {
     }
 }
 
-/// The bracketing checkpoints of the entry at `index` among `checkpoints` (in any order).
-/// For a decision that does not exist, pass the log's tree size as `index`: `without` is
-/// then the latest witnessed checkpoint, all of whose entries the caller checked.
+/// The bracketing checkpoints of the entry at `index` among `checkpoints` (in any order):
+/// the tightest each side, found here from the whole list, never taken from the log's
+/// word. For a decision that does not exist, pass the log's tree size as `index`:
+/// `without` is then the witnessed checkpoint seen latest, all of whose entries the
+/// caller checked.
 pub fn witnessed_bounds(index: LogIndex, checkpoints: &[WitnessedCheckpoint]) -> WitnessedBounds {
     let without = checkpoints
         .iter()
         .filter(|checkpoint| checkpoint.size <= index.0)
-        .max_by_key(|checkpoint| checkpoint.time)
+        .max_by_key(|checkpoint| (checkpoint.seen_at, checkpoint.size))
         .copied();
     let with = checkpoints
         .iter()
         .filter(|checkpoint| checkpoint.size > index.0)
-        .min_by_key(|checkpoint| checkpoint.time)
+        .min_by_key(|checkpoint| (checkpoint.cosigned_by, checkpoint.size))
         .copied();
     WitnessedBounds { without, with }
 }
@@ -250,22 +262,44 @@ pub enum Basis {
     LogOrder,
 }
 
+/// What the witness policy guarantees about its quorums, which decides whether witness
+/// times may prove a status at all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QuorumKind {
+    /// The policy needs no cosignature: nothing is witnessed.
+    None,
+    /// Two quorums may share no witness: a log can show a stale tree to one quorum after
+    /// showing a newer one to another, so "the entry was not yet in the log at `t`" (every
+    /// lower bound) is not witnessed.
+    Disjoint,
+    /// Any two quorums share a witness (a majority): an honest shared witness never
+    /// cosigns a smaller tree after a larger one, so lower bounds hold too.
+    Majority,
+}
+
 /// Which bound `review` relies on, given the witnessed bounds of its submission and of
 /// its decision (for `overdue`, of the log's end: see [`witnessed_bounds`]):
 ///
 /// - `decided_on_time` is witnessed when the decision was witnessed by the earliest the
 ///   deadline can be: `decision.not_after <= submission.not_before + window`;
 /// - `decided_late` and `overdue` are witnessed when witnesses saw no decision after the
-///   latest the deadline can be: `decision.not_before > submission.not_after + window`.
+///   latest the deadline can be: `decision.not_before > submission.not_after + window`
+///   (the missed-deadline proof).
+///
+/// Each rests on a lower bound (`not_before`), which only a [`QuorumKind::Majority`]
+/// policy makes hold against a log showing different witnesses different trees; under
+/// any other policy the basis is `logged_at`.
 pub fn basis(
     review: &Review,
     window: ReviewWindow,
+    quorum: QuorumKind,
     submission: &WitnessedBounds,
     decision: &WitnessedBounds,
 ) -> Basis {
     let witnessed = match review.status {
         ReviewStatus::Pending => return Basis::LoggedAt,
         ReviewStatus::Withdrawn => return Basis::LogOrder,
+        _ if quorum != QuorumKind::Majority => false,
         ReviewStatus::DecidedOnTime => match (submission.not_before(), decision.not_after()) {
             (Some(start), Some(decided)) => decided <= window.deadline(start),
             _ => false,

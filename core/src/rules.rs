@@ -1,5 +1,5 @@
-//! The rules that decide whether a statement may be logged (DESIGN.md "Statements":
-//! roles, registration, references, one decision per submission), as pure code that the
+//! The rules that decide whether a statement may be logged (roles, registration,
+//! references, one decision per submission), as pure code that the
 //! log server runs when accepting and the verifier runs when auditing, so both reach the
 //! same verdict on the same log. docs/formats.md ("Rules") lists them for independent
 //! verifiers.
@@ -130,6 +130,20 @@ pub trait LogView {
         kind: StatementKind,
         subject: LogIndex,
     ) -> Result<Option<LogIndex>, Self::Error>;
+
+    /// The largest `logged_at` among the accepted entries before `index`: what the time
+    /// rule compares with (docs/formats.md §5, rule 3). The default reads entry
+    /// `index - 1`, which is right for a log whose every entry was accepted (the log
+    /// server's); a verifier replaying a log that holds rejected entries overrides it,
+    /// since a rejected entry counts for nothing, its time included.
+    fn logged_at_before(&self, index: LogIndex) -> Result<Option<UnixMillis>, Self::Error> {
+        match index.0.checked_sub(1) {
+            None => Ok(None),
+            Some(previous) => Ok(self
+                .entry_info(LogIndex(previous))?
+                .map(|info| info.logged_at)),
+        }
+    }
 }
 
 /// Why a statement was not accepted: a bad envelope, a broken rule, or a failed read.
@@ -247,15 +261,13 @@ pub fn check<V: LogView>(
         return Err(RuleViolation::GenesisNotFirst { index }.into());
     }
 
-    // The log's clock must not run backwards; entries are checked in order, so the
-    // previous one is in the view.
-    if let Some(previous) = view
-        .entry_info(LogIndex(index.0 - 1))
-        .map_err(RuleError::View)?
-        && logged_at < previous.logged_at
+    // The log's clock must not run backwards: compared with the accepted entries before
+    // this one (entries are checked in order).
+    if let Some(previous) = view.logged_at_before(index).map_err(RuleError::View)?
+        && logged_at < previous
     {
         return Err(RuleViolation::LoggedAtDecreased {
-            previous: previous.logged_at,
+            previous,
             logged_at,
         }
         .into());

@@ -9,7 +9,8 @@
 //!  "consistency": [{"checkpoint": I, "proof": [B64, ...]}],   checkpoints[I] → [0]
 //!  "entries": [{"index": N, "entry": B64, "proof": [B64, ...]}],
 //!                                       genesis, the signers' registrations (and any
-//!                                       revocation before the submission), the
+//!                                       revocation before the submission) of the record
+//!                                       and of rule-breaking entries after it, the
 //!                                       submission; inclusion proofs against [0]
 //!  "tail": {"from": INDEX+1, "prefix": [B64, ...], "entries": [B64, ...]}}
 //!                                       every entry after the submission up to the
@@ -34,7 +35,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::VerifyError;
 use crate::record::{self, ReviewRecord};
 use crate::replay::{Replayer, Violation};
-use crate::witnessed::{status_time, witnessed};
+use crate::witnessed::{quorum_kind, status_time, witnessed};
 
 /// The format name in every review bundle.
 pub const REVIEW_BUNDLE_FORMAT: &str = "docket-review-bundle/v1";
@@ -102,6 +103,11 @@ pub struct VerifiedReview {
     pub record: ReviewRecord,
     /// Entries in the bundle that break the rules (seen without the whole log).
     pub violations: Vec<Violation>,
+    /// Those of `violations` that touch the record: the submission itself, or an entry
+    /// whose statement (read without trusting it) is about the submission or one of its
+    /// disclosures, or cannot be read at all. They count for nothing, and the report must
+    /// say so.
+    pub touching: Vec<Violation>,
 }
 
 /// Base64 of hashes.
@@ -129,8 +135,9 @@ fn bytes(text: &str, what: &str) -> Result<Vec<u8>, VerifyError> {
 /// Verifies a review bundle offline: every checkpoint against `policy`, every
 /// consistency and inclusion proof, the tail against the anchor's root, every entry
 /// through the rules; then builds the record as of the anchor ([`status_time`]: its
-/// witnessed time, or `now` when the policy needs no witness, but never before its
-/// entries were logged).
+/// lower-bound witnessed time, or its last `logged_at` if later or if the policy needs no
+/// witness, never later than `now`: a bundle proves nothing about the time after its
+/// anchor).
 pub fn verify(
     bundle: &ReviewBundle,
     policy: &Policy,
@@ -235,9 +242,12 @@ pub fn verify(
         });
     }
     let mut replayer = Replayer::new(&bundle.origin, false);
-    let mut violations = Vec::new();
+    let mut judged = Vec::new();
     for (&index, data) in &entries {
-        violations.extend(replayer.judge(index, data).violations);
+        let replayed = replayer.judge(index, data);
+        if !replayed.violations.is_empty() {
+            judged.push(replayed);
+        }
     }
     // The judged entries include the anchor's last one (the tail, or the submission
     // itself when it is last), so every entry in the anchor's tree counts.
@@ -246,13 +256,32 @@ pub fn verify(
         replayer.view(),
         &entries,
         bundle.submission,
-        &witnessed(policy, &checkpoints),
+        &witnessed(policy, &checkpoints, now),
+        quorum_kind(policy),
         as_of,
     )?;
+    let mut subjects = vec![bundle.submission];
+    subjects.extend(record.disclosures.iter().map(|d| d.entry.index));
+    let touches = |r: &crate::replay::Replayed| {
+        r.index == bundle.submission
+            || match r.claimed_reference() {
+                Some(subject) => subjects.contains(&subject),
+                None => r
+                    .entry
+                    .as_ref()
+                    .is_none_or(|e| e.envelope.unverified_statement().is_err()),
+            }
+    };
+    let touching = judged
+        .iter()
+        .filter(|r| touches(r))
+        .flat_map(|r| r.violations.iter().cloned())
+        .collect();
     Ok(VerifiedReview {
         anchor,
         record,
-        violations,
+        violations: judged.into_iter().flat_map(|r| r.violations).collect(),
+        touching,
     })
 }
 

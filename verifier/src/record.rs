@@ -12,16 +12,17 @@ use std::collections::BTreeMap;
 use docket_core::entry::Entry;
 use docket_core::merkle;
 use docket_core::review::{
-    self, Basis, Event, ReviewStatus, ReviewWindow, WitnessedBounds, WitnessedCheckpoint,
+    self, Basis, Event, QuorumKind, ReviewStatus, ReviewWindow, WitnessedBounds,
+    WitnessedCheckpoint,
 };
 use docket_core::statement::{LogIndex, Statement, StatementKind, commitment};
-use docket_core::time::UnixMillis;
 use serde::Serialize;
 
 use crate::describe::EntrySummary;
 use crate::error::VerifyError;
 use crate::output::{days_text, duration_text, millis_utc, seconds_utc};
 use crate::view::ReplayView;
+use crate::witnessed::{AsOf, AsOfSource};
 
 /// A submission's whole record.
 #[derive(Debug, Clone, Serialize)]
@@ -40,9 +41,13 @@ pub struct ReviewRecord {
     pub status: ReviewStatus,
     /// What the status rests on.
     pub basis: Basis,
-    /// The instant the status is computed for: the anchor checkpoint's witnessed time, or
-    /// its last entry's `logged_at` if later ([`crate::witnessed::status_time`]).
+    /// The instant the status is computed for ([`crate::witnessed::status_time`]).
     pub as_of: String,
+    /// Where `as_of` comes from: witnesses, the log's last `logged_at`, or the verifier's
+    /// clock.
+    pub as_of_source: AsOfSource,
+    /// Whether the policy's quorum is a majority (needed for a witnessed basis).
+    pub quorum: &'static str,
     /// Coverage determinations.
     pub determinations: Vec<EntrySummary>,
     /// The decision, if any.
@@ -67,18 +72,20 @@ pub struct Bounds {
 impl Bounds {
     fn of(bounds: &WitnessedBounds) -> Bounds {
         Bounds {
-            last_without: bounds.without.map(|c| (c.size, seconds_utc(c.time))),
-            first_with: bounds.with.map(|c| (c.size, seconds_utc(c.time))),
+            last_without: bounds.without.map(|c| (c.size, seconds_utc(c.seen_at))),
+            first_with: bounds.with.map(|c| (c.size, seconds_utc(c.cosigned_by))),
         }
     }
 
     fn human(&self) -> String {
         let without = match &self.last_without {
-            Some((size, time)) => format!("not yet in the log witnessed at {time} (size {size})"),
+            Some((size, time)) => {
+                format!("not yet in the log witnesses still saw at {time} (size {size})")
+            }
             None => "no witnessed checkpoint before it".to_string(),
         };
         let with = match &self.first_with {
-            Some((size, time)) => format!("in the log witnessed at {time} (size {size})"),
+            Some((size, time)) => format!("in the log a quorum cosigned by {time} (size {size})"),
             None => "no witnessed checkpoint with it yet".to_string(),
         };
         format!("    witnesses: {without}; {with}\n")
@@ -134,13 +141,14 @@ pub fn related_indexes(view: &ReplayView, submission: u64) -> Vec<u64> {
 
 /// Builds the record of `submission` from the rules index of the log up to the anchor,
 /// the related entries' bytes, and the witnessed checkpoints (all consistent with the
-/// anchor), as of `as_of`.
+/// anchor) under a policy whose quorums are `quorum`, as of `as_of`.
 pub fn build(
     view: &ReplayView,
     entries: &BTreeMap<u64, Vec<u8>>,
     submission: u64,
     witnessed: &[WitnessedCheckpoint],
-    as_of: UnixMillis,
+    quorum: QuorumKind,
+    as_of: AsOf,
 ) -> Result<ReviewRecord, VerifyError> {
     let genesis = view.genesis_info().ok_or_else(|| VerifyError::NotFound {
         what: "the log has no valid genesis entry".into(),
@@ -184,14 +192,20 @@ pub fn build(
         },
         decision_index.and_then(event),
         first(StatementKind::Withdrawal).and_then(event),
-        as_of,
+        as_of.time,
     );
     let submission_bounds = review::witnessed_bounds(LogIndex(submission), witnessed);
     // For a decision that does not exist, the bound is the end of the replayed log.
     let end = witnessed.iter().map(|c| c.size).max().unwrap_or(0);
     let decision_bounds =
         review::witnessed_bounds(LogIndex(decision_index.unwrap_or(end)), witnessed);
-    let basis = review::basis(&review, window, &submission_bounds, &decision_bounds);
+    let basis = review::basis(
+        &review,
+        window,
+        quorum,
+        &submission_bounds,
+        &decision_bounds,
+    );
     let release = first(StatementKind::Release).map(summary).transpose()?;
     let mut disclosures = Vec::new();
     for &index in view.links(StatementKind::Disclosure, submission) {
@@ -243,7 +257,13 @@ pub fn build(
         deadline_utc: millis_utc(review.deadline),
         status: review.status,
         basis,
-        as_of: millis_utc(as_of),
+        as_of: millis_utc(as_of.time),
+        as_of_source: as_of.source,
+        quorum: match quorum {
+            QuorumKind::None => "none",
+            QuorumKind::Disjoint => "not_majority",
+            QuorumKind::Majority => "majority",
+        },
         determinations: view
             .links(StatementKind::Determination, submission)
             .iter()
@@ -269,13 +289,23 @@ impl ReviewRecord {
             self.submission_bounds.human()
         );
         t.push_str(&format!(
-            "  Review window: {}; deadline {}\n  Status as of {}: {}\n  This rests on: {}\n",
+            "  Review window: {}; deadline {}\n  Status as of {} ({}): {}\n  This rests on: {}\n",
             days_text(self.window_secs),
             self.deadline_utc,
             self.as_of,
+            as_of_text(self.as_of_source),
             status_text(self.status),
             basis_text(self.basis)
         ));
+        match self.quorum {
+            "none" => t.push_str(
+                "  NOT WITNESSED: the trust policy requires no witness cosignature (quorum 0), so no time here is witnessed; every time is the log's own word.\n",
+            ),
+            "not_majority" => t.push_str(
+                "  The trust policy's quorum is not a majority of its witnesses, so witness times cannot prove when an entry was NOT yet logged; no status here rests on them.\n",
+            ),
+            _ => {}
+        }
         for d in &self.determinations {
             t.push_str(&format!(
                 "  Determination #{} at {}: {}\n",
@@ -362,6 +392,17 @@ pub fn status_text(status: ReviewStatus) -> &'static str {
         ReviewStatus::DecidedLate => "DECIDED LATE",
         ReviewStatus::Overdue => "OVERDUE (deadline passed, no decision)",
         ReviewStatus::Withdrawn => "WITHDRAWN before a decision",
+    }
+}
+
+/// Where "as of" comes from, in words.
+pub fn as_of_text(source: AsOfSource) -> &'static str {
+    match source {
+        AsOfSource::Witnessed => "when witnesses last saw the checkpoint",
+        AsOfSource::LastLoggedAt => {
+            "the log's last logged_at in the checkpoint; nothing is proven about later times"
+        }
+        AsOfSource::Now => "the verifier's clock, earlier than the log's or witnesses' times",
     }
 }
 

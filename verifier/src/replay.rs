@@ -2,7 +2,11 @@
 //! [`Frontier`], optionally every tile compared with the hashes the entries imply, and
 //! every entry run through the same rules the log server applies
 //! ([`docket_core::rules::accept`]: DSSE signature, registration, role over time,
-//! references, one decision per submission) plus the never-decreasing `logged_at`.
+//! references, one decision per submission, never-decreasing `logged_at`).
+//!
+//! An entry that breaks a rule is reported with the first rule it breaks, in the order
+//! docs/formats.md §5 gives, and counts for nothing: it changes no state, its time
+//! included, and replay goes on with the next entry (docs/formats.md §5.2).
 //!
 //! Memory stays small: bundles are streamed one at a time; what is kept is the frontier
 //! (O(log n) hashes), one partial tile per tile level, and the rules' index (one small
@@ -16,7 +20,7 @@
 use docket_core::entry::Entry;
 use docket_core::merkle::{self, Frontier, Hash, HashReader, NodeId};
 use docket_core::policy::VerifiedCheckpoint;
-use docket_core::rules::{Effect, RuleError, accept};
+use docket_core::rules::{RuleError, accept};
 use docket_core::statement::{LogIndex, Statement};
 use docket_core::tiles::{FULL_WIDTH, TILE_HEIGHT, Tile, TileHashReader, decode_tile};
 use docket_core::time::UnixMillis;
@@ -52,6 +56,20 @@ pub struct Replayed {
     pub violations: Vec<Violation>,
 }
 
+impl Replayed {
+    /// For a rejected entry, the entry its statement says it is about (unverified: read
+    /// from the payload whatever the signature), so a report about that entry can say a
+    /// rule-breaking entry touches it. `None` for accepted entries and for payloads that
+    /// are not statements.
+    pub fn claimed_reference(&self) -> Option<u64> {
+        if self.statement.is_some() {
+            return None;
+        }
+        let statement = self.entry.as_ref()?.envelope.unverified_statement().ok()?;
+        statement.reference().map(|(index, _)| index.0)
+    }
+}
+
 /// A tile whose hashes the replay computed, with where it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct TileMismatch {
@@ -65,7 +83,6 @@ pub struct Replayer {
     origin: String,
     frontier: Frontier,
     view: ReplayView,
-    last_logged_at: Option<UnixMillis>,
     /// Per tile level, the hashes of the current, not yet full, tile; `None` when tiles
     /// are not compared.
     buffers: Option<Vec<Vec<Hash>>>,
@@ -92,7 +109,6 @@ impl Replayer {
             origin: origin.to_string(),
             frontier: Frontier::new(),
             view: ReplayView::new(),
-            last_logged_at: None,
             buffers: check_tiles.then(Vec::new),
             mismatches: Vec::new(),
         }
@@ -108,10 +124,10 @@ impl Replayer {
         self.frontier.root()
     }
 
-    /// The latest `logged_at` judged so far (a decreasing one is clamped to the previous,
-    /// so this is the maximum), `None` before any entry decoded.
+    /// The latest `logged_at` among the accepted entries so far (`None` before any):
+    /// rejected entries count for nothing, their time included.
     pub fn last_logged_at(&self) -> Option<UnixMillis> {
-        self.last_logged_at
+        self.view.last_logged_at()
     }
 
     /// The rules' index of the replayed log.
@@ -131,7 +147,7 @@ impl Replayer {
                 .map(|(id, hash)| (id.level, id.index, *hash))
                 .collect(),
             view: self.view.snapshot(),
-            last_logged_at: self.last_logged_at,
+            last_logged_at: self.view.last_logged_at(),
             buffers: self.buffers.clone(),
         }
     }
@@ -150,7 +166,6 @@ impl Replayer {
             origin: snapshot.origin,
             frontier,
             view: ReplayView::from_snapshot(snapshot.view),
-            last_logged_at: snapshot.last_logged_at,
             buffers: snapshot.buffers,
             mismatches: Vec::new(),
         })
@@ -210,37 +225,14 @@ impl Replayer {
             }
         };
         let logged_at = entry.logged_at;
-        // The time rule is checked here, against the previous entry even if that one was
-        // rejected, and the other rules with a clamped time, so one bad clock reading
-        // is reported once and does not hide the entry's other faults.
-        let mut judged_at = logged_at;
-        if let Some(previous) = self.last_logged_at
-            && logged_at < previous
-        {
-            replayed.violations.push(Violation {
-                index,
-                rule: "logged_at_decreased".to_string(),
-                message: format!(
-                    "entry {index}: logged_at {} is before the previous entry's {}",
-                    logged_at.0, previous.0
-                ),
-            });
-            judged_at = previous;
-        }
-        self.last_logged_at = Some(judged_at);
         match accept(
             &self.view,
             &entry.envelope,
             LogIndex(index),
-            judged_at,
+            logged_at,
             &self.origin,
         ) {
-            Ok((verified, mut effects)) => {
-                for effect in &mut effects {
-                    if let Effect::Entry(info) = effect {
-                        info.logged_at = logged_at;
-                    }
-                }
+            Ok((verified, effects)) => {
                 self.view.apply(&effects);
                 replayed.statement = Some(verified.statement().clone());
             }

@@ -2,8 +2,9 @@
 //! and serialisable so an audit can stop and resume from a saved cursor.
 //!
 //! Unlike the core's `MemoryLogView`, entries may be missing: an entry that broke a rule
-//! is reported and left out, so later entries are judged against the log as the rules
-//! would have let it be (a reference to a rejected entry is then a dangling reference).
+//! is reported and counts for nothing (docs/formats.md §5.2), so later entries are judged
+//! against the log as the rules would have let it be: a reference to a rejected entry is
+//! a dangling reference, and the time rule compares with the accepted entries only.
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
@@ -11,6 +12,7 @@ use std::convert::Infallible;
 use docket_core::dsse::KeyId;
 use docket_core::rules::{Effect, EntryInfo, GenesisInfo, LogView, Registration};
 use docket_core::statement::{LogIndex, StatementKind};
+use docket_core::time::UnixMillis;
 use serde::{Deserialize, Serialize};
 
 /// The index: genesis, accepted entries, registrations and links.
@@ -20,6 +22,8 @@ pub struct ReplayView {
     entries: BTreeMap<u64, EntryInfo>,
     participants: BTreeMap<KeyId, Registration>,
     links: BTreeMap<(StatementKind, u64), Vec<u64>>,
+    /// The largest `logged_at` of an accepted entry (derived from `entries`).
+    last_logged_at: Option<UnixMillis>,
 }
 
 /// [`ReplayView`] as stored in a cursor file.
@@ -44,6 +48,7 @@ impl ReplayView {
             match effect {
                 Effect::Genesis(genesis) => self.genesis = Some(genesis.clone()),
                 Effect::Entry(info) => {
+                    self.last_logged_at = self.last_logged_at.max(Some(info.logged_at));
                     self.entries.insert(info.index.0, info.clone());
                 }
                 Effect::Register(registration) => {
@@ -78,6 +83,11 @@ impl ReplayView {
         self.entries.get(&index)
     }
 
+    /// The largest `logged_at` among the accepted entries (`None` before any).
+    pub fn last_logged_at(&self) -> Option<UnixMillis> {
+        self.last_logged_at
+    }
+
     /// Every accepted entry, by index.
     pub fn entries(&self) -> impl Iterator<Item = &EntryInfo> {
         self.entries.values()
@@ -109,7 +119,9 @@ impl ReplayView {
 
     /// Back from the stored form.
     pub fn from_snapshot(snapshot: ViewSnapshot) -> ReplayView {
+        let last_logged_at = snapshot.entries.iter().map(|info| info.logged_at).max();
         ReplayView {
+            last_logged_at,
             genesis: snapshot.genesis,
             entries: snapshot
                 .entries
@@ -151,5 +163,11 @@ impl LogView for ReplayView {
         subject: LogIndex,
     ) -> Result<Option<LogIndex>, Infallible> {
         Ok(self.links(kind, subject.0).first().copied().map(LogIndex))
+    }
+
+    fn logged_at_before(&self, index: LogIndex) -> Result<Option<UnixMillis>, Infallible> {
+        // Entries are judged in index order, so every accepted entry is before `index`.
+        debug_assert!(self.entries.keys().all(|&i| i < index.0));
+        Ok(self.last_logged_at)
     }
 }

@@ -67,8 +67,9 @@ fn planted_violations_are_each_found() {
     let first = log.append(decision(s), &k.reviewer, T0 + 40);
     // A second decision for the same submission.
     let second = log.append(decision(s), &k.reviewer, T0 + 50);
-    // logged_at going backwards.
-    let backwards = log.append(submission("beta"), &k.developer, T0 + 45);
+    // logged_at going backwards: before the last accepted entry's (the rejected second
+    // decision's T0 + 50 counts for nothing, so T0 + 45 would not be).
+    let backwards = log.append(submission("beta"), &k.developer, T0 + 35);
     // A late decision: not a violation.
     let late_sub = log.append(submission("gamma"), &k.developer, T0 + 60);
     let late = log.append(decision(late_sub), &k.reviewer, T0 + 60 + 2 * DAY);

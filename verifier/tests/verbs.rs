@@ -166,7 +166,7 @@ fn review_reports_every_status() {
     assert!(text.contains("made before the model's release") || text.contains("not released yet"));
     assert!(text.contains("opens the commitment"), "{text}");
     assert!(
-        text.contains("witnesses: not yet in the log witnessed at"),
+        text.contains("witnesses: not yet in the log witnesses still saw at"),
         "{text}"
     );
     let out = log.run(&["review", &ix.late.to_string()]);
@@ -306,7 +306,8 @@ fn decision_in_the_cosignature_second_counts() {
     assert_eq!(record["as_of"], "2026-06-01T01:00:00.520Z", "{json}");
     let text = log.run(&["review", &s.to_string()]).stdout;
     assert!(
-        text.contains("Status as of 2026-06-01T01:00:00.520Z: DECIDED ON TIME"),
+        text.contains("Status as of 2026-06-01T01:00:00.520Z (")
+            && text.contains("): DECIDED ON TIME"),
         "{text}"
     );
     assert!(!text.contains("PENDING"), "{text}");

@@ -484,3 +484,35 @@ fn log_and_witness_may_not_share_a_key() {
         }
     );
 }
+
+/// Majority quorums: k-of-n intersects exactly when 2k > n; `quorum none` needs no
+/// cosignature and intersects nothing; nested groups are judged by their own arithmetic.
+#[test]
+fn quorum_intersection() {
+    let keys: Vec<VerifierKey> = (0..4)
+        .map(|i| cosigner(&format!("w{i}"), 40 + i).verifier())
+        .collect();
+    let log = log_key().verifier();
+    for (n, k, majority) in [
+        (1, 1, true),
+        (2, 2, true),
+        (2, 1, false),
+        (3, 2, true),
+        (3, 1, false),
+        (4, 2, false),
+        (4, 3, true),
+    ] {
+        let policy = Policy::new(log.clone(), keys[..n].to_vec(), k).unwrap();
+        assert!(policy.needs_cosignature(), "{n} {k}");
+        assert_eq!(policy.quorums_intersect(), majority, "{k} of {n}");
+    }
+    let none = Policy::new(log.clone(), keys.clone(), 0).unwrap();
+    assert!(!none.needs_cosignature());
+    assert!(!none.quorums_intersect());
+    let text = format!(
+        "log {}\nwitness a {}\nwitness b {}\nwitness c {}\nwitness d {}\ngroup g1 any a b\ngroup g2 any c d\ngroup top all g1 g2\nquorum top\n",
+        log, keys[0], keys[1], keys[2], keys[3]
+    );
+    // {a, c} and {b, d} each meet "one of a/b and one of c/d": not a majority.
+    assert!(!Policy::parse(text.as_bytes()).unwrap().quorums_intersect());
+}

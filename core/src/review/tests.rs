@@ -176,9 +176,15 @@ fn review_from_a_view() {
 }
 
 fn checkpoint(size: u64, secs: u64) -> WitnessedCheckpoint {
+    spread(size, secs, secs)
+}
+
+/// A checkpoint whose quorum cosigned between `earliest` and `latest`.
+fn spread(size: u64, earliest: u64, latest: u64) -> WitnessedCheckpoint {
     WitnessedCheckpoint {
         size,
-        time: UnixSeconds(secs),
+        cosigned_by: UnixSeconds(earliest),
+        seen_at: UnixSeconds(latest),
     }
 }
 
@@ -239,7 +245,13 @@ fn which_bound_a_status_relies_on() {
         );
         (
             review.status,
-            basis(&review, window, &submission, &decision),
+            basis(
+                &review,
+                window,
+                QuorumKind::Majority,
+                &submission,
+                &decision,
+            ),
         )
     };
     // On time: witnessed by 1,100 s + 999 ms > earliest deadline 1,100 s, so only logged_at.
@@ -272,6 +284,7 @@ fn which_bound_a_status_relies_on() {
         basis(
             &review_late,
             window,
+            QuorumKind::Majority,
             &WitnessedBounds::default(),
             &submission
         ),
@@ -282,12 +295,21 @@ fn which_bound_a_status_relies_on() {
     let overdue = review(window, submitted, None, None, UnixMillis(2_000_000));
     assert_eq!(overdue.status, ReviewStatus::Overdue);
     let end = witnessed_bounds(LogIndex(2), &[checkpoint(1, 1_000), checkpoint(2, 1_500)]);
-    assert_eq!(basis(&overdue, window, &submission, &end), Basis::Witnessed);
+    assert_eq!(
+        basis(&overdue, window, QuorumKind::Majority, &submission, &end),
+        Basis::Witnessed
+    );
     let end = witnessed_bounds(LogIndex(2), &[checkpoint(1, 1_000), checkpoint(2, 1_050)]);
-    assert_eq!(basis(&overdue, window, &submission, &end), Basis::LoggedAt);
+    assert_eq!(
+        basis(&overdue, window, QuorumKind::Majority, &submission, &end),
+        Basis::LoggedAt
+    );
 
     let pending = review(window, submitted, None, None, UnixMillis(1_000_600));
-    assert_eq!(basis(&pending, window, &submission, &end), Basis::LoggedAt);
+    assert_eq!(
+        basis(&pending, window, QuorumKind::Majority, &submission, &end),
+        Basis::LoggedAt
+    );
     let withdrawn = review(
         window,
         submitted,
@@ -296,9 +318,65 @@ fn which_bound_a_status_relies_on() {
         UnixMillis(1_000_800),
     );
     assert_eq!(
-        basis(&withdrawn, window, &submission, &end),
+        basis(&withdrawn, window, QuorumKind::Majority, &submission, &end),
         Basis::LogOrder
     );
+}
+
+/// A lying witness in a quorum of two dates its cosignatures as it likes: the upper bound
+/// uses the earlier (honest) time, the lower bound the later (honest) one, so the liar
+/// moves neither, and a stale view shown to a quorum that is not a majority proves nothing.
+#[test]
+fn a_lying_witness_moves_no_bound() {
+    let window = ReviewWindow::from_secs(100);
+    let submitted = at(1, 1_000_500);
+    let submission = WitnessedBounds {
+        without: Some(checkpoint(1, 1_000)),
+        with: Some(checkpoint(2, 1_001)),
+    };
+    // The anchor (no decision) was cosigned by the honest witness at 1,050 s and by the
+    // liar "at" 5,000 s, after the deadline (1,101.999 s at the latest). In a quorum of
+    // two, the 2nd earliest time (the upper bound) is the liar's, which only loosens it,
+    // and the 2nd latest (the lower bound) is the honest one.
+    let end = witnessed_bounds(
+        LogIndex(2),
+        &[checkpoint(1, 1_000), spread(2, 5_000, 1_050)],
+    );
+    assert_eq!(end.not_before(), Some(UnixMillis(1_050_000)));
+    let overdue = review(window, submitted, None, None, UnixMillis(2_000_000));
+    assert_eq!(
+        basis(&overdue, window, QuorumKind::Majority, &submission, &end),
+        Basis::LoggedAt
+    );
+    // Had the lower bound used the liar's time, the missed deadline would look witnessed.
+    let fooled = witnessed_bounds(
+        LogIndex(2),
+        &[checkpoint(1, 1_000), spread(2, 1_050, 5_000)],
+    );
+    assert_eq!(
+        basis(&overdue, window, QuorumKind::Majority, &submission, &fooled),
+        Basis::Witnessed
+    );
+    // A liar dating a checkpoint *with* the entry before the one without it cannot pull
+    // the upper bound earlier than the honest witness's time either.
+    let bounds = witnessed_bounds(
+        LogIndex(1),
+        &[spread(2, 1_001, 1_001), checkpoint(1, 1_000)],
+    );
+    assert_eq!(bounds.not_after(), Some(UnixMillis(1_001_999)));
+    // Witnessed bounds that do prove a missed deadline still need a majority policy, and
+    // a policy without witnesses proves nothing.
+    let past = witnessed_bounds(LogIndex(2), &[checkpoint(1, 1_000), checkpoint(2, 1_500)]);
+    assert_eq!(
+        basis(&overdue, window, QuorumKind::Majority, &submission, &past),
+        Basis::Witnessed
+    );
+    for quorum in [QuorumKind::Disjoint, QuorumKind::None] {
+        assert_eq!(
+            basis(&overdue, window, quorum, &submission, &past),
+            Basis::LoggedAt
+        );
+    }
 }
 
 #[test]

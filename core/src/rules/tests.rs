@@ -388,3 +388,34 @@ fn status_classes_and_codes() {
         );
     }
 }
+
+/// docs/formats.md §5 step 9: a key may revoke itself, and the last operator key may be
+/// revoked, which freezes the registry for good; a remediation may name sectors its
+/// disclosure did not.
+#[test]
+fn self_revocation_freezes_the_registry_and_remediation_sectors_are_free() {
+    let mut log = Log::new();
+    let submission = log.add(&developer(), &submission_json("Acme")).unwrap();
+    let disclosure = log
+        .add(&coordinator(), &disclosure_json("ONCD", submission))
+        .unwrap();
+    let remediation = format!(
+        r#"{{"type":"remediation","org":"Treasury","disclosure":{disclosure},"status":"deployed","sectors":["water"]}}"#
+    );
+    log.add(&clearinghouse(), &remediation).unwrap();
+    log.add(
+        &operator(),
+        &participant_json("revoke", "operator", "operator", &operator()),
+    )
+    .unwrap();
+    assert_eq!(
+        log.violation(
+            &operator(),
+            &participant_json("register", "Gamma", "developer", &key(40))
+        )
+        .code(),
+        "signer_revoked"
+    );
+    // Other participants' keys stay valid.
+    log.add(&developer(), &submission_json("Acme")).unwrap();
+}

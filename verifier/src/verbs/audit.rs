@@ -196,7 +196,7 @@ pub fn run(
         replayer.last_logged_at(),
         ctx.now,
     );
-    let summary = summarise(&replayer, &anchor, tally, resumed_from, as_of, &path);
+    let summary = summarise(&replayer, &anchor, tally, resumed_from, as_of.time, &path);
     let human = human(&summary);
     Ok(Outcome::new(summary.violations.is_empty(), human, &summary))
 }

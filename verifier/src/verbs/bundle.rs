@@ -92,7 +92,8 @@ pub fn run(
             .collect(),
     };
     let human = format!(
-        "Verified offline: this {kind} proves entry #{index} is in the log (the inclusion proof leads to the root of a checkpoint signed by the log and cosigned by trusted witnesses).\n{}Checkpoint:\n{}",
+        "Verified offline: this {kind} proves entry #{index} is in the log (the inclusion proof leads to the root of a checkpoint {}).\n{}Checkpoint:\n{}",
+        crate::witnessed::cosigned_text(&ctx.trust.policy),
         report.entry.human(),
         report.checkpoint.human()
     );

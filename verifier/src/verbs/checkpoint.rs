@@ -109,6 +109,8 @@ pub fn latest_anchor(ctx: &Ctx<'_>, client: &LogClient<'_>) -> Result<Anchor, Ve
 #[derive(Serialize)]
 struct Report {
     checkpoint: CheckpointSummary,
+    /// False when the policy needs no cosignature: nothing is witnessed.
+    witnessed: bool,
     history: AnchorHistory,
     witnesses: Vec<WitnessView>,
 }
@@ -127,11 +129,13 @@ pub fn run(ctx: &Ctx<'_>, file: Option<&Path>) -> Result<Outcome, VerifierError>
     let witnesses = check_witnesses(&client, &anchor.checkpoint)?;
     let report = Report {
         checkpoint: CheckpointSummary::of(&anchor.checkpoint),
+        witnessed: ctx.trust.policy.needs_cosignature(),
         history: anchor.history.clone(),
         witnesses,
     };
     let mut human = format!(
-        "Checkpoint verified: signed by the log and cosigned by a quorum of trusted witnesses.\n{}{}",
+        "Checkpoint verified: {}.\n{}{}",
+        crate::witnessed::cosigned_text(&ctx.trust.policy),
         report.checkpoint.human(),
         report.history.human()
     );

@@ -1,10 +1,13 @@
 //! `verifier deadline <submission>`: proof that no decision was logged by a submission's
 //! deadline (DESIGN.md "Review clock": a missed-deadline proof). Every entry up to the
-//! anchored checkpoint is read and the root rebuilt; if a quorum of witnesses cosigned
-//! that checkpoint after the deadline, the absence of an on-time decision among its
-//! entries is proven. Otherwise the decision found is reported.
+//! anchored checkpoint is read and the root rebuilt; if witnesses still saw that
+//! checkpoint after the deadline (its k-th latest cosignature, so fewer than k lying
+//! witnesses cannot fake it), the absence of an on-time decision among its entries is
+//! proven. Otherwise the decision found is reported. Entries that break a rule count for
+//! nothing; one that claims to be about the submission is reported and the exit code is
+//! 1 (docs/formats.md §5.2).
 
-use docket_core::review::{ReviewWindow, witnessed_bounds};
+use docket_core::review::{QuorumKind, ReviewWindow, witnessed_bounds};
 use docket_core::statement::{LogIndex, StatementKind};
 use docket_core::time::UnixMillis;
 use serde::Serialize;
@@ -13,9 +16,9 @@ use crate::Ctx;
 use crate::describe::EntrySummary;
 use crate::error::{VerifierError, VerifyError};
 use crate::output::{CheckpointSummary, Outcome, millis_utc};
-use crate::replay::{ReplayObserver, Replayed, Replayer, replay_to};
+use crate::replay::{ReplayObserver, Replayed, Replayer, Violation, replay_to};
 use crate::verbs::checkpoint::latest_anchor;
-use crate::witnessed::{self, quorum_time};
+use crate::witnessed::{self, quorum_kind, quorum_times};
 
 #[derive(Serialize)]
 struct Report {
@@ -32,6 +35,10 @@ struct Report {
     decided_by_deadline: bool,
     /// Whether the witnesses' times alone prove the claim (not just the log's clock).
     witnessed_basis: bool,
+    /// Whether the policy's quorum is a majority (needed for `witnessed_basis`).
+    quorum_majority: bool,
+    /// Entries about this submission that break a rule: they count for nothing.
+    violations: Vec<Violation>,
     decision: Option<EntrySummary>,
     checkpoint: CheckpointSummary,
 }
@@ -39,10 +46,17 @@ struct Report {
 struct Watch {
     submission: u64,
     decision: Option<Replayed>,
+    violations: Vec<Violation>,
 }
 
 impl ReplayObserver for Watch {
     fn entry(&mut self, replayed: &Replayed) {
+        if !replayed.violations.is_empty()
+            && (replayed.index == self.submission
+                || replayed.claimed_reference() == Some(self.submission))
+        {
+            self.violations.extend(replayed.violations.iter().cloned());
+        }
         if self.decision.is_none()
             && let Some(docket_core::statement::Statement::Decision(d)) = &replayed.statement
             && d.submission.0 == self.submission
@@ -61,6 +75,7 @@ pub fn run(ctx: &Ctx<'_>, submission: u64) -> Result<Outcome, VerifierError> {
     let mut watch = Watch {
         submission,
         decision: None,
+        violations: Vec::new(),
     };
     replay_to(&client, &mut replayer, &anchor, &mut watch)?;
     let view = replayer.view();
@@ -72,17 +87,28 @@ pub fn run(ctx: &Ctx<'_>, submission: u64) -> Result<Outcome, VerifierError> {
         })?;
     let window = ReviewWindow::from_secs(view.genesis_info().map_or(0, |g| g.review_window_secs));
     let deadline = window.deadline(info.logged_at);
-    let Some(anchor_time) = quorum_time(&ctx.trust.policy, &anchor) else {
+    let quorum = quorum_kind(&ctx.trust.policy);
+    let Some(anchor_times) = quorum_times(&ctx.trust.policy, &anchor, ctx.now) else {
         return Err(VerifyError::Claim {
-            what: "the trust policy needs no witness, so no checkpoint time can prove a deadline passed".into(),
+            what: if quorum == QuorumKind::None {
+                "NOT WITNESSED: the trust policy requires no witness cosignature (quorum 0), so no checkpoint time can prove a deadline passed".into()
+            } else {
+                format!(
+                    "the latest checkpoint's cosignatures that are not dated in the future (more than {} s after this computer's clock) do not meet the quorum, so no time can be relied on",
+                    witnessed::FUTURE_ALLOWANCE_SECS
+                )
+            },
         }
         .into());
     };
-    let brackets = witnessed::brackets(&client, &anchor, &[submission])?;
+    // The lower bound: an honest witness saw the tree (without an on-time decision) at or
+    // after this instant; never later than this computer's clock.
+    let anchor_time = anchor_times.seen_at.to_millis().min(ctx.now);
+    let brackets = witnessed::brackets(&client, &anchor, &[submission], ctx.now)?;
     let checkpoints: Vec<_> = brackets.into_iter().map(|(c, _)| c).collect();
     let bounds = witnessed_bounds(
         LogIndex(submission),
-        &witnessed::witnessed(&ctx.trust.policy, &checkpoints),
+        &witnessed::witnessed(&ctx.trust.policy, &checkpoints, ctx.now),
     );
     let witnessed_deadline = bounds.not_after().map(|t| window.deadline(t));
     let decision = watch.decision.as_ref().and_then(|d| {
@@ -93,19 +119,19 @@ pub fn run(ctx: &Ctx<'_>, submission: u64) -> Result<Outcome, VerifierError> {
         ))
     });
     let decided_by_deadline = decision.as_ref().is_some_and(|(at, _)| *at <= deadline);
-    let past = anchor_time.to_millis() > deadline;
+    let past = anchor_time > deadline;
     if !decided_by_deadline && !past {
         return Err(VerifyError::Claim {
             what: format!(
                 "no decision yet, but the deadline ({}) has not passed by the latest witnessed checkpoint ({}): nothing to prove yet",
                 millis_utc(deadline),
-                millis_utc(anchor_time.to_millis())
+                millis_utc(anchor_time)
             ),
         }
         .into());
     }
     let witnessed_basis = match witnessed_deadline {
-        Some(w) if !decided_by_deadline => anchor_time.to_millis() > w,
+        Some(w) if !decided_by_deadline && quorum == QuorumKind::Majority => anchor_time > w,
         _ => false,
     };
     let report = Report {
@@ -115,13 +141,19 @@ pub fn run(ctx: &Ctx<'_>, submission: u64) -> Result<Outcome, VerifierError> {
         deadline_utc: millis_utc(deadline),
         witnessed_deadline_utc: witnessed_deadline.map(millis_utc),
         entries_read: size,
-        checkpoint_witnessed_at: millis_utc(anchor_time.to_millis()),
+        checkpoint_witnessed_at: millis_utc(anchor_time),
         decided_by_deadline,
         witnessed_basis,
+        quorum_majority: quorum == QuorumKind::Majority,
+        violations: watch.violations,
         decision: decision.map(|(_, s)| s),
         checkpoint: CheckpointSummary::of(&anchor),
     };
-    Ok(Outcome::new(true, human(&report, deadline), &report))
+    Ok(Outcome::new(
+        report.violations.is_empty(),
+        human(&report, deadline),
+        &report,
+    ))
 }
 
 fn human(r: &Report, deadline: UnixMillis) -> String {
@@ -140,11 +172,13 @@ fn human(r: &Report, deadline: UnixMillis) -> String {
             r.submitted_at
         ));
         t.push_str(&format!(
-            "  Proof: all {} entries of a checkpoint that witnesses cosigned at {} (after the deadline) were read and rebuild its signed root; none is an on-time decision.\n",
+            "  Proof: all {} entries of a checkpoint that witnesses still saw at {} (after the deadline) were read and rebuild its signed root; none is an on-time decision.\n",
             r.entries_read, r.checkpoint_witnessed_at
         ));
         t.push_str(if r.witnessed_basis {
             "  This holds by witness times alone, even if the log's clock lied.\n"
+        } else if !r.quorum_majority {
+            "  This relies on the log's clock (logged_at): the trust policy's quorum is not a majority of its witnesses, so witness times cannot prove an absence.\n"
         } else {
             "  This relies on the log's clock (logged_at) for when the submission was made.\n"
         });
@@ -154,6 +188,12 @@ fn human(r: &Report, deadline: UnixMillis) -> String {
                 d.index, d.logged_at_utc, d.description
             ));
         }
+    }
+    for v in &r.violations {
+        t.push_str(&format!(
+            "  RULE VIOLATION at entry {} [{}]: {} (this entry counts for nothing)\n",
+            v.index, v.rule, v.message
+        ));
     }
     t.push_str("Checkpoint:\n");
     t.push_str(&r.checkpoint.human());

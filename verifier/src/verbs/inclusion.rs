@@ -105,7 +105,8 @@ pub fn run(
         history: anchor.history,
     };
     let human = format!(
-        "Entry #{index} is in the log: its inclusion proof, computed from the log's tiles, leads to the root of a checkpoint signed by the log and cosigned by trusted witnesses.\n{}Checkpoint:\n{}{}",
+        "Entry #{index} is in the log: its inclusion proof, computed from the log's tiles, leads to the root of a checkpoint {}.\n{}Checkpoint:\n{}{}",
+        crate::witnessed::cosigned_text(&ctx.trust.policy),
         report.entry.human(),
         report.checkpoint.human(),
         report.history.human()

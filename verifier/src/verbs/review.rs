@@ -40,11 +40,13 @@ struct Report {
     offline: bool,
 }
 
-/// Collects the entries after the submission and counts rule violations.
+/// Collects the entries after the submission, counts rule violations, and notes who
+/// signed the rule-breaking entries after the submission.
 struct Collect {
     submission: u64,
     tail: Vec<Vec<u8>>,
     violations: usize,
+    rejected_signers: Vec<docket_core::dsse::KeyId>,
 }
 
 impl ReplayObserver for Collect {
@@ -52,6 +54,12 @@ impl ReplayObserver for Collect {
         self.violations += replayed.violations.len();
         if replayed.index > self.submission {
             self.tail.push(replayed.bytes.clone());
+            if !replayed.violations.is_empty()
+                && let Some(Ok(keyid)) = replayed.entry.as_ref().map(|e| e.envelope.keyid())
+                && !self.rejected_signers.contains(keyid)
+            {
+                self.rejected_signers.push(*keyid);
+            }
         }
     }
 }
@@ -111,18 +119,22 @@ pub fn outcome(
 ) -> Outcome {
     let report = Report {
         checkpoint: CheckpointSummary::of(&verified.anchor),
-        violations_in_record: verified
-            .violations
-            .iter()
-            .filter(|v| record_indexes(&verified.record).contains(&v.index))
-            .cloned()
-            .collect(),
+        violations_in_record: verified.touching.clone(),
         record: verified.record,
         violations_in_log: violations_in_log.unwrap_or(0),
         bundle_written: written,
         offline,
     };
-    let mut human = format!(
+    let mut human = String::new();
+    if !report.violations_in_record.is_empty() {
+        human.push_str(&format!(
+            "RULE VIOLATIONS: {} entr{} about submission #{} break the log's rules (listed at the end); they count for nothing in the record below.\n",
+            report.violations_in_record.len(),
+            if report.violations_in_record.len() == 1 { "y" } else { "ies" },
+            report.record.submission.index
+        ));
+    }
+    human.push_str(&format!(
         "Verified record of submission #{} ({}):\n",
         report.record.submission.index,
         if offline {
@@ -130,12 +142,15 @@ pub fn outcome(
         } else {
             "the whole log was replayed and checked"
         }
-    );
+    ));
     human.push_str(&report.record.human());
     human.push_str("Everything above is proven against this checkpoint:\n");
     human.push_str(&report.checkpoint.human());
     for v in &report.violations_in_record {
-        human.push_str(&format!("  RULE VIOLATION {}: {}\n", v.rule, v.message));
+        human.push_str(&format!(
+            "  RULE VIOLATION at entry {} [{}]: {} (it counts for nothing in this record)\n",
+            v.index, v.rule, v.message
+        ));
     }
     if report.violations_in_log > 0 {
         human.push_str(&format!(
@@ -150,20 +165,6 @@ pub fn outcome(
     }
     let ok = report.violations_in_record.is_empty();
     Outcome::new(ok, human, &report)
-}
-
-fn record_indexes(record: &ReviewRecord) -> Vec<u64> {
-    let mut out = vec![record.submission.index];
-    out.extend(record.determinations.iter().map(|d| d.index));
-    out.extend(record.decision.iter().map(|d| d.entry.index));
-    for d in &record.disclosures {
-        out.push(d.entry.index);
-        out.extend(d.reveal.iter().map(|(r, _)| r.index));
-        out.extend(d.remediations.iter().map(|r| r.index));
-    }
-    out.extend(record.release.iter().map(|r| r.index));
-    out.extend(record.withdrawal.iter().map(|r| r.index));
-    out
 }
 
 /// Replays the log and builds the review bundle for `submission`; also returns how many
@@ -183,6 +184,7 @@ fn build_bundle(ctx: &Ctx<'_>, submission: u64) -> Result<(ReviewBundle, usize),
         submission,
         tail: Vec::new(),
         violations: 0,
+        rejected_signers: Vec::new(),
     };
     replay_to(&client, &mut replayer, &anchor, &mut collect)?;
     let view = replayer.view();
@@ -209,11 +211,14 @@ fn build_bundle(ctx: &Ctx<'_>, submission: u64) -> Result<(ReviewBundle, usize),
     // registration and any revocation before the submission.
     let related = record::related_indexes(view, submission);
     let mut before: BTreeSet<u64> = BTreeSet::from([0, submission]);
-    for index in &related {
-        let Some(registration) = view
-            .entry(*index)
-            .and_then(|i| view.registration(&i.signer))
-        else {
+    // The signers of rule-breaking entries after it too, so the offline check judges
+    // them as the full replay did (and reports the same rule).
+    let signers = related
+        .iter()
+        .filter_map(|index| view.entry(*index).map(|i| i.signer))
+        .chain(collect.rejected_signers.iter().copied());
+    for signer in signers {
+        let Some(registration) = view.registration(&signer) else {
             continue;
         };
         before.insert(registration.registered_at.0);
@@ -240,7 +245,12 @@ fn build_bundle(ctx: &Ctx<'_>, submission: u64) -> Result<(ReviewBundle, usize),
         .links(StatementKind::Decision, submission)
         .first()
         .copied();
-    let brackets = witnessed::brackets(&client, &anchor, &[submission, decision.unwrap_or(size)])?;
+    let brackets = witnessed::brackets(
+        &client,
+        &anchor,
+        &[submission, decision.unwrap_or(size)],
+        ctx.now,
+    )?;
     let bundle = ReviewBundle {
         format: REVIEW_BUNDLE_FORMAT.to_string(),
         origin: ctx.trust.origin.clone(),

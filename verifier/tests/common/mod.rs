@@ -159,6 +159,13 @@ impl TestLog {
     /// Signs a checkpoint for the current size, cosigned by both witnesses at
     /// `witness_time` (seconds), and serves it with every tile and bundle.
     pub fn publish(&mut self, witness_time: u64) -> String {
+        let times = vec![witness_time; self.witnesses.len()];
+        self.publish_with(&times)
+    }
+
+    /// As [`TestLog::publish`], each witness cosigning at its own time (seconds), in the
+    /// order of `self.witnesses`: a lying witness dates its cosignature as it likes.
+    pub fn publish_with(&mut self, times: &[u64]) -> String {
         let size = self.entries.len() as u64;
         let text = Checkpoint::new(ORIGIN, size, self.frontier.root())
             .unwrap()
@@ -167,7 +174,8 @@ impl TestLog {
         let lines: Vec<_> = self
             .witnesses
             .iter()
-            .map(|w| cosignature::sign(w, &text, UnixSeconds(witness_time)).unwrap())
+            .zip(times)
+            .map(|(w, time)| cosignature::sign(w, &text, UnixSeconds(*time)).unwrap())
             .collect();
         note.add_signatures(lines).unwrap();
         let note = note.to_text();
@@ -227,6 +235,18 @@ impl TestLog {
     /// The log's vkey.
     pub fn log_vkey(&self) -> String {
         self.log_key.verifier().to_vkey()
+    }
+
+    /// A third witness, for policies of k of three.
+    pub fn add_witness(&mut self) {
+        self.witnesses.push(
+            SignerKey::from_seed(
+                KeyName::new("witness-c.test").unwrap(),
+                KeyType::CosignatureV1,
+                [13; 32],
+            )
+            .unwrap(),
+        );
     }
 
     /// Trust flags for both witnesses, quorum 2, and a state file in the temp dir.
