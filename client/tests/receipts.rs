@@ -63,7 +63,12 @@ fn a_non_final_answer_is_not_saved_and_the_final_receipt_is_fetched_later() {
     let run = log.docket_trusting(&waiting);
     assert_eq!(run.code, 3, "{run:?}");
     assert!(run.stderr.contains("not final"), "{}", run.stderr);
-    assert!(run.stderr.contains("run the same command again") || run.stderr.contains("Run the same command again"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("run the same command again")
+            || run.stderr.contains("Run the same command again"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(saved_receipts(&log), before, "nothing saved");
 
     // The witnesses return; the same command fetches the final receipt (waiting with
@@ -75,7 +80,11 @@ fn a_non_final_answer_is_not_saved_and_the_final_receipt_is_fetched_later() {
     again.extend(args.iter().map(String::as_str));
     let out = log.docket_trusting(&again).json();
     assert_eq!(out["created"], true, "the first attempt logged it: {out}");
-    assert_eq!(out["witness_cosignatures"].as_array().unwrap().len(), 2, "{out}");
+    assert_eq!(
+        out["witness_cosignatures"].as_array().unwrap().len(),
+        2,
+        "{out}"
+    );
     let index = out["index"].as_u64().unwrap();
     let check = log.docket_trusting(&["check", &index.to_string()]);
     check.ok();
@@ -102,7 +111,9 @@ fn lying_server(answer: Vec<u8>, max: usize) -> String {
                     break Some(pos + 4);
                 }
             };
-            let Some(header_end) = header_end else { continue };
+            let Some(header_end) = header_end else {
+                continue;
+            };
             let head = String::from_utf8_lossy(&request[..header_end]).to_lowercase();
             let length: usize = head
                 .lines()
@@ -139,11 +150,10 @@ fn a_server_that_omits_entry_cannot_hand_over_another_entrys_receipt() {
     let log = TestLog::start();
     log.enrol("acme.key", "Acme AI", "developer");
     // A genuine, final, cosigned receipt, but for entry 1 (the registration).
-    let genuine: Value =
-        reqwest::blocking::get(format!("{}/v1/receipts/1", log.url))
-            .unwrap()
-            .json()
-            .unwrap();
+    let genuine: Value = reqwest::blocking::get(format!("{}/v1/receipts/1", log.url))
+        .unwrap()
+        .json()
+        .unwrap();
     assert_eq!(genuine["final"], true, "{genuine}");
     let mut lie = genuine.clone();
     lie.as_object_mut().unwrap().remove("entry");
@@ -151,10 +161,7 @@ fn a_server_that_omits_entry_cannot_hand_over_another_entrys_receipt() {
 
     std::fs::write(log.path("m2.bin"), b"m2").unwrap();
     let before = saved_receipts(&log);
-    let mut args = vec![
-        "--log-key".to_string(),
-        log.vkey.clone(),
-    ];
+    let mut args = vec!["--log-key".to_string(), log.vkey.clone()];
     for w in &log.witness_vkeys {
         args.push("--witness-key".into());
         args.push(w.clone());

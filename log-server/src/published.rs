@@ -32,7 +32,11 @@ pub struct PublishedCheckpoint {
 
 impl PublishedCheckpoint {
     /// Combines a stored record with its root and whether it meets the receipt policy.
-    pub fn from_record(record: CheckpointRecord, root: Hash, is_final: bool) -> PublishedCheckpoint {
+    pub fn from_record(
+        record: CheckpointRecord,
+        root: Hash,
+        is_final: bool,
+    ) -> PublishedCheckpoint {
         PublishedCheckpoint {
             seq: record.seq,
             size: record.size,

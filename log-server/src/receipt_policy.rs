@@ -110,3 +110,70 @@ pub fn count_cosigned(keys: &[VerifierKey], note: &Note) -> usize {
         })
         .count()
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use docket_core::checkpoint::Checkpoint;
+    use docket_core::merkle::Hash;
+    use docket_core::note::{KeyName, KeyType, SignerKey};
+    use docket_core::time::UnixSeconds;
+
+    fn witness(name: &str, seed: u8) -> SignerKey {
+        SignerKey::from_seed(
+            KeyName::new(name).unwrap(),
+            KeyType::CosignatureV1,
+            [seed; 32],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn settings_must_name_configured_witnesses_and_a_reachable_quorum() {
+        let keys = [witness("a", 1).verifier(), witness("b", 2).verifier()];
+        let all = ReceiptPolicy::new(&keys, None, None).unwrap();
+        assert_eq!(
+            (all.quorum(), all.names()),
+            (2, vec!["a".into(), "b".into()])
+        );
+        let one = ReceiptPolicy::new(&keys, Some(&["b".into()]), None).unwrap();
+        assert_eq!(one.describe(), "1 of b");
+        for (names, quorum) in [
+            (Some(vec!["c".to_string()]), None),
+            (Some(vec!["a".to_string(), "a".to_string()]), None),
+            (None, Some(3)),
+            (None, Some(0)),
+        ] {
+            assert!(ReceiptPolicy::new(&keys, names.as_deref(), quorum).is_err());
+        }
+    }
+
+    #[test]
+    fn counts_each_policy_key_once_from_verified_lines() {
+        let log =
+            SignerKey::from_seed(KeyName::new("log").unwrap(), KeyType::Ed25519, [9; 32]).unwrap();
+        let (a, b) = (witness("a", 1), witness("b", 2));
+        let policy = ReceiptPolicy::new(&[a.verifier(), b.verifier()], None, None).unwrap();
+        let text = Checkpoint::new("log", 1, Hash([5; 32])).unwrap().to_text();
+        let mut note = Note::sign(text.clone(), [&log]).unwrap();
+        assert!(!policy.is_met(&note.to_text()));
+        let a1 = cosignature::sign(&a, &text, UnixSeconds(10)).unwrap();
+        let a2 = cosignature::sign(&a, &text, UnixSeconds(11)).unwrap();
+        note = Note::new(
+            text.clone(),
+            [note.signatures().to_vec(), vec![a1, a2]].concat(),
+        )
+        .unwrap();
+        assert_eq!(policy.cosigned(&note), 1, "two lines from a count once");
+        assert!(!policy.is_met(&note.to_text()));
+        // A line under b's name that does not verify does not count.
+        let forged =
+            docket_core::note::Signature::new(b.name().clone(), b.key_id(), vec![0; 72]).unwrap();
+        note.add_signatures([forged]).unwrap();
+        assert_eq!(policy.cosigned(&note), 1);
+        note.add_signatures([cosignature::sign(&b, &text, UnixSeconds(12)).unwrap()])
+            .unwrap();
+        assert!(policy.is_met(&note.to_text()));
+    }
+}

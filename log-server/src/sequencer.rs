@@ -541,10 +541,15 @@ impl Task {
             tracing::error!(error = %err, "could not merge cosignatures");
         }
         // Counted from the merged note, not from what the witness clients returned.
-        let keys: Vec<docket_core::note::VerifierKey> =
-            self.parts.cosigners.iter().map(|c| c.key().clone()).collect();
+        let keys: Vec<docket_core::note::VerifierKey> = self
+            .parts
+            .cosigners
+            .iter()
+            .map(|c| c.key().clone())
+            .collect();
         let count = crate::receipt_policy::count_cosigned(&keys, &note) as u32;
-        let is_final = self.parts.receipt_policy.cosigned(&note) >= self.parts.receipt_policy.quorum();
+        let is_final =
+            self.parts.receipt_policy.cosigned(&note) >= self.parts.receipt_policy.quorum();
         if !self.parts.cosigners.is_empty() {
             self.parts
                 .metrics

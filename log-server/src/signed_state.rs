@@ -94,10 +94,7 @@ pub fn load(path: &Path, origin: &str) -> Result<Option<SignedState>, SignedStat
     let size = size
         .parse::<u64>()
         .map_err(|_| invalid(path, "size is not a decimal number"))?;
-    let root: Hash = hex::decode(root)
-        .ok()
-        .and_then(|bytes| bytes.try_into().ok())
-        .ok_or_else(|| invalid(path, "root is not 64 hex digits"))?;
+    let root = Hash::from_hex(root).map_err(|_| invalid(path, "root is not 64 hex digits"))?;
     Ok(Some(SignedState { size, root }))
 }
 
@@ -107,7 +104,7 @@ pub fn store(path: &Path, origin: &str, state: &SignedState) -> Result<(), Signe
     let text = format!(
         "{HEADER}\n{origin}\n{}\n{}\n",
         state.size,
-        hex::encode(state.root)
+        state.root.to_hex()
     );
     let temp = path.with_extension("state.tmp");
     let mut file = std::fs::File::create(&temp).map_err(|err| io(&temp, err))?;
@@ -144,7 +141,7 @@ pub fn check(
              key cannot continue: start a new log with a new key and origin, and tell its \
              users and witnesses. See docs/operations.md, \"Start-up refusal\".",
             recorded.size,
-            hex::encode(recorded.root),
+            recorded.root.to_hex(),
             state_path.display(),
             recorded.size
         ));
@@ -158,9 +155,9 @@ pub fn check(
              database that goes with this key. See docs/operations.md, \"Start-up \
              refusal\".",
             recorded.size,
-            hex::encode(recorded.root),
+            recorded.root.to_hex(),
             state_path.display(),
-            hex::encode(root)
+            root.to_hex()
         ));
     }
     Ok(())
@@ -179,7 +176,7 @@ mod tests {
         assert_eq!(load(&path, "o").unwrap(), None);
         let state = SignedState {
             size: 7,
-            root: [3; 32],
+            root: Hash([3; 32]),
         };
         store(&path, "o", &state).unwrap();
         assert_eq!(load(&path, "o").unwrap(), Some(state));
@@ -198,14 +195,14 @@ mod tests {
     fn check_refuses_a_shorter_or_different_database() {
         let state = SignedState {
             size: 5,
-            root: [1; 32],
+            root: Hash([1; 32]),
         };
         let p = Path::new("log.state");
-        assert!(check(&state, 5, |_| Ok([1; 32]), p).is_ok());
-        assert!(check(&state, 9, |_| Ok([1; 32]), p).is_ok());
-        let short = check(&state, 3, |_| Ok([1; 32]), p).unwrap_err();
+        assert!(check(&state, 5, |_| Ok(Hash([1; 32])), p).is_ok());
+        assert!(check(&state, 9, |_| Ok(Hash([1; 32])), p).is_ok());
+        let short = check(&state, 3, |_| Ok(Hash([1; 32])), p).unwrap_err();
         assert!(short.contains("holds only 3 entries"), "{short}");
-        let other = check(&state, 9, |_| Ok([2; 32]), p).unwrap_err();
+        let other = check(&state, 9, |_| Ok(Hash([2; 32])), p).unwrap_err();
         assert!(other.contains("different log"), "{other}");
     }
 }

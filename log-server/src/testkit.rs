@@ -63,10 +63,7 @@ impl WitnessCore {
         }
     }
 
-    fn handle(
-        &self,
-        request: &AddCheckpointRequest,
-    ) -> Result<Vec<Signature>, witness::Rejection> {
+    fn handle(&self, request: &AddCheckpointRequest) -> Result<Vec<Signature>, witness::Rejection> {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let accepted = witness::decide(
             request,
@@ -168,12 +165,10 @@ impl Cosigner for FakeWitness {
             };
             let add = AddCheckpointRequest::new(old, proof, request.note.clone())
                 .map_err(|err| CosignError::Proof(err.to_string()))?;
-            self.core
-                .handle(&add)
-                .map_err(|err| CosignError::Status {
-                    status: err.http_status(),
-                    body: err.to_string(),
-                })
+            self.core.handle(&add).map_err(|err| CosignError::Status {
+                status: err.http_status(),
+                body: err.to_string(),
+            })
         })
     }
 }

@@ -1,8 +1,10 @@
 //! One witness must not strip the others' cosignatures (docs/threat-model.md, "Write
-//! path"): a witness that answers with 1,000 valid cosignature lines (the same
-//! checkpoint at 1,000 timestamps) gets one line in the note, the other witness's line
-//! stays, and the count comes from the merged note; a witness whose answer exceeds the
-//! size cap is a failed witness, not a reason to drop the others.
+//! path"): a witness that answers with 100 valid cosignature lines (the same checkpoint
+//! at 100 timestamps: together with the log's and the other witness's lines, more than
+//! a note may hold) gets one line in the note, the other witness's line stays, and the
+//! count comes from the merged note. A witness answering 1,000 lines (more than a
+//! response may hold) or more than the size cap is a failed witness, not a reason to
+//! drop the others.
 
 // Test code: a panic is the failure report.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -66,8 +68,9 @@ async fn a_flooding_witness_cannot_strip_the_other_cosignatures() {
     let operator = operator_key(&config);
     let developer = key(1);
 
-    // 1,000 valid lines in one answer (about 130 kB, under the cap).
-    flooder.set_extra_lines(999);
+    // 100 valid lines in one answer: all kept, they would push the note past 100 lines
+    // and the merge would drop every cosignature.
+    flooder.set_extra_lines(99);
     let (status, receipt) = post(sign(
         &participant("register", "acme", "developer", &developer),
         &operator,
@@ -91,20 +94,23 @@ async fn a_flooding_witness_cannot_strip_the_other_cosignatures() {
     proof.verify(&policy, &merkle::leaf_hash(&entry)).unwrap();
     assert_eq!(server.published.latest().cosignatures, 2);
 
-    // An answer over the size cap (5,000 lines, ~650 kB): that witness failed; the
-    // honest witness's cosignature is still there and counted.
-    flooder.set_extra_lines(4999);
-    let failures = server.metrics.witness_failures("flooding-witness.test");
-    let (status, answer) = post(sign(&submission("acme", "m1"), &developer)).await;
-    assert_eq!(status, 202, "not final without the flooder: {answer}");
-    assert!(server.metrics.witness_failures("flooding-witness.test") > failures);
-    let latest = server.published.latest();
-    assert_eq!(latest.cosignatures, 1);
-    let note = Note::parse(latest.note.as_bytes()).unwrap();
-    assert!(
-        note.signatures()
-            .iter()
-            .any(|s| s.name().as_str() == "honest-witness.test")
-    );
+    // 1,000 lines (~130 kB, under the cap but over the line limit of a response) and
+    // 5,000 lines (~650 kB, over the cap): that witness failed; the honest witness's
+    // cosignature is still there and counted.
+    for (extra, model) in [(999, "m1"), (4999, "m2")] {
+        flooder.set_extra_lines(extra);
+        let failures = server.metrics.witness_failures("flooding-witness.test");
+        let (status, answer) = post(sign(&submission("acme", model), &developer)).await;
+        assert_eq!(status, 202, "not final without the flooder: {answer}");
+        assert!(server.metrics.witness_failures("flooding-witness.test") > failures);
+        let latest = server.published.latest();
+        assert_eq!(latest.cosignatures, 1);
+        let note = Note::parse(latest.note.as_bytes()).unwrap();
+        assert!(
+            note.signatures()
+                .iter()
+                .any(|s| s.name().as_str() == "honest-witness.test")
+        );
+    }
     server.shutdown().await;
 }

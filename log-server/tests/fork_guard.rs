@@ -72,8 +72,11 @@ async fn a_database_restored_from_an_older_copy_is_refused() {
     // The log goes on after the backup.
     let log = restart_with(dir, config.clone(), witnesses).await;
     for i in 0..3 {
-        log.log(submission("acme", &format!("after-backup-{i}")), &cast.developer)
-            .await;
+        log.log(
+            submission("acme", &format!("after-backup-{i}")),
+            &cast.developer,
+        )
+        .await;
     }
     let signed = log.size();
     assert!(signed > old_size);
@@ -146,8 +149,8 @@ async fn a_database_of_another_tree_under_the_same_key_is_refused() {
     let config = test_config(dir.path());
     // Another log's database (same origin, different entries) copied in.
     let other_dir = tempfile::tempdir().unwrap();
-    let mut other_config = test_config(other_dir.path());
-    other_config.operator_org = "someone-else".into();
+    // Its own operator key, so its genesis (and so its tree) differs.
+    let other_config = test_config(other_dir.path());
     let other = start_with(other_dir, other_config.clone()).await;
     cast(&other).await;
     cast_more(&other).await;
@@ -188,10 +191,17 @@ async fn a_witness_ahead_of_the_log_stops_signing() {
         let url = format!("{}/v1/statements", server.url());
         async move {
             let r = http.post(url).body(body).send().await.unwrap();
-            (r.status().as_u16(), r.json::<serde_json::Value>().await.unwrap())
+            (
+                r.status().as_u16(),
+                r.json::<serde_json::Value>().await.unwrap(),
+            )
         }
     };
-    let (status, body) = post(sign(&participant("register", "acme", "developer", &key(1)), &operator)).await;
+    let (status, body) = post(sign(
+        &participant("register", "acme", "developer", &key(1)),
+        &operator,
+    ))
+    .await;
     assert_eq!(status, 201, "{body}");
     let before = server.published.latest();
 
@@ -204,14 +214,26 @@ async fn a_witness_ahead_of_the_log_stops_signing() {
     let (status, body) = post(sign(&submission("acme", "m1"), &key(1))).await;
     assert_eq!(status, 503, "{body}");
     assert_eq!(body["error"]["code"], "log_halted", "{body}");
-    assert_eq!(server.metrics.halted.load(std::sync::atomic::Ordering::Relaxed), 1);
+    assert_eq!(
+        server
+            .metrics
+            .halted
+            .load(std::sync::atomic::Ordering::Relaxed),
+        1
+    );
     // Halted for good: later writes are refused without being stored, nothing new is
     // published.
     let stored = server.store.tree_state().unwrap().size;
     let (status, body) = post(sign(&submission("acme", "m2"), &key(1))).await;
     assert_eq!(status, 503, "{body}");
     assert_eq!(body["error"]["code"], "log_halted");
-    assert!(body["error"]["message"].as_str().unwrap().contains("beyond"), "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("beyond"),
+        "{body}"
+    );
     assert_eq!(server.store.tree_state().unwrap().size, stored);
     assert_eq!(server.published.latest().seq, before.seq);
     let metrics = reqwest::get(format!("{}/metrics", server.url()))

@@ -79,7 +79,11 @@ async fn genesis_and_replay_floods_never_reach_the_queue() {
     }
     assert_eq!((genesis_refused, replays), (200, 200));
     let metrics = &log.server.metrics;
-    assert_eq!(metrics.queued.load(Ordering::Relaxed), queued, "nothing was queued");
+    assert_eq!(
+        metrics.queued.load(Ordering::Relaxed),
+        queued,
+        "nothing was queued"
+    );
     assert_eq!(metrics.rejected("genesis_not_first"), 200);
     assert_eq!(metrics.replays_answered.load(Ordering::Relaxed), 200);
     assert_eq!(metrics.rejected("overloaded"), 0);

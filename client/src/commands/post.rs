@@ -153,8 +153,7 @@ fn post_envelope(ctx: &Context<'_>, envelope: &Envelope) -> Result<Report, Clien
             }
         }
     };
-    let receipt =
-        Receipt::parse(&body).map_err(|err| ClientError::BadAnswer(err.to_string()))?;
+    let receipt = Receipt::parse(&body).map_err(|err| ClientError::BadAnswer(err.to_string()))?;
     let statement = envelope
         .unverified_statement()
         .map_err(|err| ClientError::BadAnswer(format!("the posted statement: {err}")))?;
