@@ -95,6 +95,16 @@ pub struct Globals {
     /// How many of the --witness-key witnesses must have cosigned (default: all).
     #[arg(long, global = true, value_name = "K", requires = "log_key")]
     pub quorum: Option<usize>,
+    /// When the log answers that a write's receipt is not final yet (its witnesses have
+    /// not cosigned), how long to keep asking for the final receipt, with backoff.
+    #[arg(
+        long,
+        global = true,
+        env = "DOCKET_RECEIPT_WAIT",
+        value_name = "SECONDS",
+        default_value_t = 60
+    )]
+    pub receipt_wait: u64,
 }
 
 /// The subcommands.

@@ -77,6 +77,19 @@ pub enum ClientError {
     /// A receipt (from the log or a file) does not verify.
     #[error(transparent)]
     Receipt(#[from] ReceiptError),
+    /// The statement is logged, but the log has no witnessed checkpoint covering it yet,
+    /// so there is no final receipt to save.
+    #[error(
+        "the statement is logged at index {index}, but its receipt is not final: {message}. \
+         Nothing was saved. Run the same command again later (the log answers with the \
+         existing entry's receipt once its witnesses have cosigned; nothing is logged twice)"
+    )]
+    NotFinal {
+        /// The entry's index.
+        index: u64,
+        /// The log's explanation.
+        message: String,
+    },
 }
 
 impl ClientError {
@@ -92,7 +105,8 @@ impl ClientError {
             ClientError::Unreachable { .. }
             | ClientError::ServerFailed { .. }
             | ClientError::BadAnswer(_)
-            | ClientError::Receipt(_) => EXIT_SERVER,
+            | ClientError::Receipt(_)
+            | ClientError::NotFinal { .. } => EXIT_SERVER,
         }
     }
 

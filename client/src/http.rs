@@ -29,10 +29,27 @@ pub struct LogClient {
 /// A write's answer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Posted {
-    /// 201: this request logged the entry; 200: it was already logged.
+    /// 201: this request logged the entry; 200: it was already logged (202: see the
+    /// body's `created`).
     pub created: bool,
-    /// The receipt JSON.
+    /// 200/201: the receipt is final; 202: the entry is logged but no checkpoint with
+    /// the witnesses the log's receipt policy asks for covers it yet (no proof).
+    pub is_final: bool,
+    /// The receipt JSON (for 202, the index, entry and `pending` explanation).
     pub body: Vec<u8>,
+}
+
+/// The fields of a not-final (202) answer the client uses.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct NotFinal {
+    /// The entry's index.
+    pub index: u64,
+    /// Whether this request logged the entry.
+    #[serde(default)]
+    pub created: bool,
+    /// Why the receipt is not final.
+    #[serde(default)]
+    pub pending: Option<String>,
 }
 
 impl LogClient {
@@ -73,10 +90,32 @@ impl LogClient {
             .map_err(|err| unreachable(&url, &err))?
             .to_vec();
         match status {
-            200 | 201 => Ok(Posted {
+            200 | 201 | 202 => Ok(Posted {
                 created: status == 201,
+                is_final: status != 202,
                 body,
             }),
+            _ => Err(error_from_response(status, &body)),
+        }
+    }
+
+    /// `GET /v1/receipts/{index}`: `Some(receipt JSON)` when final (200), `None` while
+    /// not final (202).
+    pub fn get_receipt(&self, index: u64) -> Result<Option<Vec<u8>>, ClientError> {
+        let url = format!("{}/v1/receipts/{index}", self.base);
+        let response = self
+            .http
+            .get(&url)
+            .send()
+            .map_err(|err| unreachable(&url, &err))?;
+        let status = response.status().as_u16();
+        let body = response
+            .bytes()
+            .map_err(|err| unreachable(&url, &err))?
+            .to_vec();
+        match status {
+            200 => Ok(Some(body)),
+            202 => Ok(None),
             _ => Err(error_from_response(status, &body)),
         }
     }

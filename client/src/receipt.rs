@@ -8,8 +8,11 @@
 //!
 //! Checks, in order: the `proof` text parses and names the receipt's index and checkpoint;
 //! the leaf hash is recomputed from the `entry` bytes (base64 of the exact leaf) when the
-//! receipt carries them, and the entry must hold the envelope that was sent; the
-//! inclusion proof must lead from the leaf to the checkpoint's root. With a log key
+//! receipt carries them, and the entry must hold the envelope that was sent; when it
+//! does not, the leaf is rebuilt from the envelope that was sent and the receipt's
+//! `logged_at` (never taken from the server's `leaf_hash`, which could name another
+//! entry); the inclusion proof must lead from the leaf to the checkpoint's root. The
+//! client saves a receipt only after these checks pass. With a log key
 //! (`--log-key`, and optionally witness keys and a quorum) the checkpoint's signature and
 //! cosignatures are checked too, through docket-core's [`Policy`]; without one the root is
 //! read from the checkpoint unauthenticated, which proves consistency of the answer but
@@ -118,8 +121,9 @@ pub struct ReceiptCheck {
     pub logged_at: UnixMillis,
     /// The size of the checkpoint the inclusion proof is against.
     pub tree_size: u64,
-    /// Whether the leaf hash was recomputed from the entry bytes (else taken from
-    /// `leaf_hash`).
+    /// Whether the leaf hash was recomputed (from the entry bytes, or from the envelope
+    /// that was sent) rather than taken from `leaf_hash` (only when checking a saved
+    /// receipt without entry bytes and without the envelope).
     pub leaf_from_entry: bool,
     /// Whether the checkpoint's log signature (and the policy's quorum) was verified.
     pub signature_verified: bool,
@@ -182,10 +186,10 @@ impl Receipt {
         if proof.unverified_checkpoint() != self.checkpoint {
             return Err(ReceiptError::CheckpointMismatch);
         }
-        let leaf_from_entry = self.entry.is_some();
-        let leaf = match &self.entry {
-            Some(encoded) => self.leaf_from_entry(encoded, sent)?,
-            None => self.leaf_hash,
+        let (leaf, leaf_from_entry) = match (&self.entry, sent) {
+            (Some(encoded), _) => (self.leaf_from_entry(encoded, sent)?, true),
+            (None, Some(sent)) => (self.leaf_from_sent(sent)?, true),
+            (None, None) => (self.leaf_hash, false),
         };
         let (tree_size, signature_verified, cosignatures) = match trust {
             Some(policy) => {
@@ -219,6 +223,27 @@ impl Receipt {
             signature_verified,
             cosignatures,
         })
+    }
+
+    /// The leaf of the entry the log should have made from `sent` at `logged_at`; the
+    /// server's `leaf_hash` must agree (else it describes another entry).
+    fn leaf_from_sent(&self, sent: &Envelope) -> Result<Hash, ReceiptError> {
+        let bytes = Entry {
+            logged_at: self.logged_at,
+            envelope: sent.clone(),
+        }
+        .encode()
+        .map_err(|err| ReceiptError::Entry {
+            message: format!("the sent envelope does not make an entry: {err}"),
+        })?;
+        let computed = merkle::leaf_hash(&bytes);
+        if computed != self.leaf_hash {
+            return Err(ReceiptError::LeafHashMismatch {
+                computed,
+                claimed: self.leaf_hash,
+            });
+        }
+        Ok(computed)
     }
 
     fn leaf_from_entry(

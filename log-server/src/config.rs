@@ -33,6 +33,12 @@ pub const DEFAULT_QUEUE_CAPACITY: usize = 16384;
 pub const DEFAULT_HEARTBEAT: Duration = Duration::from_secs(60);
 /// Default time allowed to each witness per add-checkpoint round trip.
 pub const DEFAULT_WITNESS_TIMEOUT: Duration = Duration::from_secs(2);
+/// Default interval between witnessing attempts while the latest checkpoint does not
+/// meet the receipt policy (writes are waiting for final receipts).
+pub const DEFAULT_WITNESS_RETRY: Duration = Duration::from_secs(5);
+/// Default largest difference between a cosignature's time and the log's clock for the
+/// cosignature to be counted.
+pub const DEFAULT_COSIGNATURE_MAX_SKEW: Duration = Duration::from_secs(300);
 /// Default largest accepted request body: an entry must fit a tlog-tiles bundle
 /// (65,535 bytes), so an envelope much larger than that can never be logged.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
@@ -98,6 +104,20 @@ pub struct RawSequencer {
     pub heartbeat: Option<String>,
     /// See [`Config::witness_timeout`].
     pub witness_timeout: Option<String>,
+    /// See [`Config::witness_retry`].
+    pub witness_retry: Option<String>,
+    /// See [`Config::cosignature_max_skew`].
+    pub cosignature_max_skew: Option<String>,
+}
+
+/// The `[receipts]` table.
+#[derive(Debug, Default, Deserialize, Clone, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RawReceipts {
+    /// See [`Config::receipt_witnesses`].
+    pub witnesses: Option<Vec<String>>,
+    /// See [`Config::receipt_quorum`].
+    pub quorum: Option<usize>,
 }
 
 /// The `[limits]` table.
@@ -138,6 +158,9 @@ pub struct RawConfig {
     /// `[limits]`.
     #[serde(default)]
     pub limits: RawLimits,
+    /// `[receipts]`.
+    #[serde(default)]
+    pub receipts: RawReceipts,
     /// `[[witness]]`, in the order cosignatures are merged.
     #[serde(default)]
     pub witness: Vec<RawWitness>,
@@ -217,6 +240,20 @@ pub struct Config {
     /// tables with `url` and `vkey`; flag `--witness URL=VKEY` (repeatable, replaces the
     /// file's list).
     pub witnesses: Vec<WitnessSetting>,
+    /// While the latest checkpoint does not meet the receipt policy, the log asks the
+    /// witnesses again this often (instead of waiting for the heartbeat). Default `5s`.
+    /// TOML `sequencer.witness_retry`.
+    pub witness_retry: Duration,
+    /// A cosignature whose time differs from the log's clock by more than this (either
+    /// way) is logged, counted in `docket_cosignatures_bad_time_total` and dropped.
+    /// Default `5m`. TOML `sequencer.cosignature_max_skew`.
+    pub cosignature_max_skew: Duration,
+    /// Witnesses (by key name) whose cosignatures make a receipt final. Default: every
+    /// configured witness. TOML `receipts.witnesses`.
+    pub receipt_witnesses: Option<Vec<String>>,
+    /// How many of the receipt witnesses must cosign a checkpoint for receipts against it
+    /// to be final. Default: all of them. TOML `receipts.quorum`.
+    pub receipt_quorum: Option<usize>,
     /// Largest request body accepted by `POST /v1/statements` (413 beyond).
     /// Default 65536. TOML `limits.max_body_bytes`.
     pub max_body_bytes: usize,
@@ -339,6 +376,22 @@ impl Config {
                 reason: "must be positive".into(),
             });
         }
+        let witness_retry = duration_setting(
+            "sequencer.witness_retry",
+            raw.sequencer.witness_retry,
+            DEFAULT_WITNESS_RETRY,
+        )?;
+        if witness_retry.is_zero() {
+            return Err(ConfigError::Invalid {
+                key: "sequencer.witness_retry",
+                reason: "must be positive".into(),
+            });
+        }
+        let cosignature_max_skew = duration_setting(
+            "sequencer.cosignature_max_skew",
+            raw.sequencer.cosignature_max_skew,
+            DEFAULT_COSIGNATURE_MAX_SKEW,
+        )?;
         let max_body_bytes = positive(
             "limits.max_body_bytes",
             raw.limits.max_body_bytes,
@@ -377,6 +430,10 @@ impl Config {
             heartbeat,
             witness_timeout,
             witnesses,
+            witness_retry,
+            cosignature_max_skew,
+            receipt_witnesses: raw.receipts.witnesses,
+            receipt_quorum: raw.receipts.quorum,
             max_body_bytes,
             max_page,
         })

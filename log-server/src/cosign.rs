@@ -6,8 +6,13 @@
 //! `old <N>`, the consistency proof from N (built from the store), an empty line and the
 //! log-signed checkpoint to `<url>/add-checkpoint`. On 409 the body (`text/x.tlog.size`)
 //! gives the witness's size: it rebuilds the proof from that size and resends once.
-//! Returned lines are kept only if they verify under the configured cosigner vkey
-//! (type 0x04); anything else is an error, counted by the sequencer, never fatal.
+//! Of the returned lines, ONE is kept: the first that verifies under the configured
+//! cosigner vkey (type 0x04). A witness may legitimately sign the same checkpoint at many
+//! timestamps; keeping them all would let one witness push the note past the signed-note
+//! line limit and so strip every other witness's cosignature. The response body is
+//! capped while it is read, not after. Anything else is an error, counted by the
+//! sequencer, never fatal, except a witness reporting a larger tree than the log's
+//! ([`CosignError::WitnessAhead`]), which stops signing (see [`crate::sequencer`]).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -18,9 +23,10 @@ use docket_core::merkle::Hash;
 use docket_core::note::{Note, Signature, VerifierKey};
 use docket_core::witness::{self, ADD_CHECKPOINT_PATH, AddCheckpointRequest};
 
-/// Largest response body accepted from a witness: a few signature lines (100 lines of
-/// ~5 kB post-quantum signatures at most).
-const MAX_RESPONSE_BYTES: usize = 512 * 1024;
+/// Largest response body accepted from a witness, enforced while reading: a witness
+/// answers with a few signature lines (one cosignature/v1 line is ~130 bytes; 256 kB
+/// leaves room for a few post-quantum lines too).
+pub const MAX_RESPONSE_BYTES: usize = 256 * 1024;
 
 /// A boxed future, so [`Cosigner`] stays object-safe.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -87,6 +93,10 @@ pub enum CosignError {
 pub trait Cosigner: Send + Sync {
     /// A short name for logs and metrics.
     fn name(&self) -> &str;
+
+    /// The cosigner key its lines must verify under (the sequencer checks each line
+    /// again and keeps one per key).
+    fn key(&self) -> &VerifierKey;
 
     /// Cosignature lines over `request.note`'s text, already checked against this
     /// cosigner's key.
@@ -163,13 +173,7 @@ impl HttpWitness {
             .await
             .map_err(|err| CosignError::Transport(err.to_string()))?;
         let status = response.status().as_u16();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|err| CosignError::Transport(err.to_string()))?;
-        if bytes.len() > MAX_RESPONSE_BYTES {
-            return Err(CosignError::BadResponse("response too large".into()));
-        }
+        let bytes = read_capped(response, MAX_RESPONSE_BYTES).await?;
         match status {
             200 => Ok(Ok(bytes.to_vec())),
             409 => witness::parse_size_body(&bytes)
@@ -191,27 +195,52 @@ impl HttpWitness {
     ) -> Result<Vec<Signature>, CosignError> {
         let lines = witness::parse_cosignatures(body)
             .map_err(|err| CosignError::BadResponse(err.to_string()))?;
-        let mut kept = Vec::new();
         for line in lines {
             if line.name() != self.key.name() || line.key_id() != self.key.key_id() {
                 continue;
             }
             cosignature::verify(&self.key, request.note.text(), &line)
                 .map_err(|err| CosignError::BadResponse(format!("cosignature: {err}")))?;
-            kept.push(line);
+            // One line per witness key: the rest (other timestamps) add nothing.
+            return Ok(vec![line]);
         }
-        if kept.is_empty() {
-            return Err(CosignError::BadResponse(
-                "no cosignature from the witness's key".into(),
-            ));
-        }
-        Ok(kept)
+        Err(CosignError::BadResponse(
+            "no cosignature from the witness's key".into(),
+        ))
     }
+}
+
+/// Reads a response body, failing as soon as it exceeds `cap` bytes (a declared
+/// Content-Length over the cap fails before anything is read).
+async fn read_capped(mut response: reqwest::Response, cap: usize) -> Result<Vec<u8>, CosignError> {
+    let too_large = || CosignError::BadResponse(format!("response larger than {cap} bytes"));
+    if response
+        .content_length()
+        .is_some_and(|length| length > cap as u64)
+    {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|err| CosignError::Transport(err.to_string()))?
+    {
+        if body.len() + chunk.len() > cap {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 impl Cosigner for HttpWitness {
     fn name(&self) -> &str {
         self.key.name().as_str()
+    }
+
+    fn key(&self) -> &VerifierKey {
+        &self.key
     }
 
     fn cosign<'a>(

@@ -9,7 +9,8 @@
 //! Modules: [`config`] (settings), [`keys`] (key files), [`store`] (RocksDB),
 //! [`apply`] (verify, dedup, rules, entries for one batch), [`sequencer`] (the write
 //! loop), [`cosign`] (witness client), [`receipt`], [`published`], [`http`] (routes),
-//! [`metrics`], [`server`] (start-up and shutdown).
+//! [`metrics`], [`server`] (start-up and shutdown), [`signed_state`] (what the key has
+//! signed, kept where a database restore cannot roll it back).
 
 pub mod apply;
 pub mod cli;
@@ -20,8 +21,10 @@ pub mod keys;
 pub mod metrics;
 pub mod published;
 pub mod receipt;
+pub mod receipt_policy;
 pub mod sequencer;
 pub mod server;
+pub mod signed_state;
 pub mod store;
 pub mod testkit;
 

@@ -81,6 +81,8 @@ pub struct Metrics {
     pub checkpoints_published: AtomicU64,
     /// Requests waiting in the sequencer queue.
     pub queue_depth: AtomicU64,
+    /// Write requests that entered the sequencer queue since start.
+    pub queued: AtomicU64,
     /// Entries per sequenced batch.
     pub batch_size: Histogram,
     /// Time from the start of a batch to its synced write and signed checkpoint.
@@ -89,7 +91,14 @@ pub struct Metrics {
     pub cosigning_seconds: Histogram,
     /// Time from a write request's arrival in the queue to its receipt.
     pub receipt_seconds: Histogram,
+    /// 1 once a witness reported a tree larger than the log's: signing stopped.
+    pub halted: AtomicU64,
+    /// Write answers whose checkpoint did not (yet) meet the receipt policy.
+    pub receipts_not_final: AtomicU64,
+    /// Writes of statements already logged, answered from the store without queueing.
+    pub replays_answered: AtomicU64,
     witness_failures: Mutex<BTreeMap<String, u64>>,
+    cosignature_bad_time: Mutex<BTreeMap<String, u64>>,
     rejected: Mutex<BTreeMap<&'static str, u64>>,
 }
 
@@ -100,11 +109,16 @@ impl Default for Metrics {
             tree_size: AtomicU64::new(0),
             checkpoints_published: AtomicU64::new(0),
             queue_depth: AtomicU64::new(0),
+            queued: AtomicU64::new(0),
             batch_size: Histogram::new(&BATCH_BUCKETS),
             sequencing_seconds: Histogram::new(&LATENCY_BUCKETS),
             cosigning_seconds: Histogram::new(&LATENCY_BUCKETS),
             receipt_seconds: Histogram::new(&LATENCY_BUCKETS),
+            halted: AtomicU64::new(0),
+            receipts_not_final: AtomicU64::new(0),
+            replays_answered: AtomicU64::new(0),
             witness_failures: Mutex::new(BTreeMap::new()),
+            cosignature_bad_time: Mutex::new(BTreeMap::new()),
             rejected: Mutex::new(BTreeMap::new()),
         }
     }
@@ -128,6 +142,28 @@ impl Metrics {
         } else {
             map.insert(name.to_string(), 1);
         }
+    }
+
+    /// Counts a cosignature from witness `name` dropped because of its time.
+    pub fn cosignature_bad_time(&self, name: &str) {
+        let mut map = self
+            .cosignature_bad_time
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(count) = map.get_mut(name) {
+            *count += 1;
+        } else {
+            map.insert(name.to_string(), 1);
+        }
+    }
+
+    /// Cosignatures from witness `name` dropped because of their time, so far.
+    pub fn cosignatures_bad_time(&self, name: &str) -> u64 {
+        let map = self
+            .cosignature_bad_time
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        map.get(name).copied().unwrap_or(0)
     }
 
     /// Writes with rejection code `code` so far.
@@ -181,6 +217,34 @@ impl Metrics {
             "Write requests waiting for the sequencer.",
             self.queue_depth.load(Ordering::Relaxed),
         );
+        gauge(
+            &mut out,
+            "docket_signing_halted",
+            "gauge",
+            "1 when a witness reported a tree larger than the log's and signing stopped.",
+            self.halted.load(Ordering::Relaxed),
+        );
+        gauge(
+            &mut out,
+            "docket_receipts_not_final_total",
+            "counter",
+            "Write answers whose checkpoint did not meet the receipt policy (not final).",
+            self.receipts_not_final.load(Ordering::Relaxed),
+        );
+        gauge(
+            &mut out,
+            "docket_replays_answered_total",
+            "counter",
+            "Writes of statements already logged, answered from the store without queueing.",
+            self.replays_answered.load(Ordering::Relaxed),
+        );
+        gauge(
+            &mut out,
+            "docket_queued_writes_total",
+            "counter",
+            "Write requests that entered the sequencer queue since the server started.",
+            self.queued.load(Ordering::Relaxed),
+        );
         self.batch_size.render(
             &mut out,
             "docket_batch_entries",
@@ -215,6 +279,24 @@ impl Metrics {
             let _ = writeln!(
                 out,
                 "docket_witness_failures_total{{witness=\"{}\"}} {count}",
+                escape_label(name)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP docket_cosignatures_bad_time_total Cosignatures not counted because their \
+             time was too far from the log's clock, by witness."
+        );
+        let _ = writeln!(out, "# TYPE docket_cosignatures_bad_time_total counter");
+        for (name, count) in self
+            .cosignature_bad_time
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+        {
+            let _ = writeln!(
+                out,
+                "docket_cosignatures_bad_time_total{{witness=\"{}\"}} {count}",
                 escape_label(name)
             );
         }

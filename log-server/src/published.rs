@@ -26,11 +26,17 @@ pub struct PublishedCheckpoint {
     pub cosignatures: u32,
     /// The signed note text, as served at `/checkpoint`.
     pub note: String,
+    /// Whether its cosignatures meet the receipt policy: receipts against it are final.
+    pub is_final: bool,
 }
 
 impl PublishedCheckpoint {
-    /// Combines a stored record with its root.
-    pub fn from_record(record: CheckpointRecord, root: Hash) -> PublishedCheckpoint {
+    /// Combines a stored record with its root and whether it meets the receipt policy.
+    pub fn from_record(
+        record: CheckpointRecord,
+        root: Hash,
+        is_final: bool,
+    ) -> PublishedCheckpoint {
         PublishedCheckpoint {
             seq: record.seq,
             size: record.size,
@@ -38,6 +44,7 @@ impl PublishedCheckpoint {
             published_at: record.published_at,
             cosignatures: record.cosignatures,
             note: record.note,
+            is_final,
         }
     }
 }

@@ -1,10 +1,16 @@
 //! Receipts: what a write is answered with once its entry is durable and covered by a
-//! published checkpoint (DESIGN.md, "Files and command lines").
+//! published checkpoint (docs/developers.md, "Receipts").
 //!
-//! JSON fields: `index`, `logged_at` (Unix ms), `leaf_hash` (hex), `checkpoint` (the
-//! signed note with its cosignatures), `proof` (the c2sp.org/tlog-proof@v1 text for the
-//! entry, digest §8), `entry` (base64 of the exact leaf bytes, so the leaf hash can be
-//! recomputed offline), `statement_digest` (hex) and `statement` (the decoded statement).
+//! JSON fields: `index`, `logged_at` (Unix ms), `leaf_hash` (hex), `final`, `checkpoint`
+//! (the signed note with its cosignatures), `proof` (the c2sp.org/tlog-proof@v1 text for
+//! the entry), `entry` (base64 of the exact leaf bytes, so the leaf hash can be
+//! recomputed offline), `statement_digest` (hex), `statement` (the decoded statement) and
+//! `receipt_path` (where the final receipt can be fetched).
+//!
+//! A receipt is final only when its checkpoint meets the receipt policy
+//! ([`crate::receipt_policy`]). Otherwise `final` is false, `checkpoint` and `proof` are
+//! left out (so nobody holds a proof that `verifier bundle` would refuse), `pending`
+//! says why, and the HTTP status is 202.
 //!
 //! Inclusion proofs for a batch are built from the hashes the sequencer already has:
 //! the new nodes of the batch and the old frontier (every left sibling on the path of a
@@ -34,9 +40,20 @@ pub struct Receipt {
     pub logged_at: UnixMillis,
     /// RFC 6962 leaf hash of the entry, hex.
     pub leaf_hash: Hash,
+    /// Whether the checkpoint meets the receipt policy. When false, `checkpoint` and
+    /// `proof` are empty (left out of the JSON) and `pending` says why.
+    #[serde(rename = "final")]
+    pub is_final: bool,
+    /// Why the receipt is not final yet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pending: Option<String>,
+    /// Where to fetch the (final) receipt later: `/v1/receipts/<index>`.
+    pub receipt_path: String,
     /// The checkpoint the proof is against: signed note with cosignatures.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub checkpoint: String,
     /// c2sp.org/tlog-proof@v1 text: index, inclusion proof, checkpoint.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub proof: String,
     /// The entry bytes (the leaf), base64.
     pub entry: String,
@@ -45,7 +62,6 @@ pub struct Receipt {
     /// The statement, decoded.
     pub statement: serde_json::Value,
     /// Whether this request logged the entry (201) or found it already logged (200).
-    #[serde(skip)]
     pub created: bool,
 }
 
@@ -138,20 +154,98 @@ pub fn build<R: HashReader<Error = StoreError>>(
             (entry, logged_at)
         }
     };
-    let leaf_hash = merkle::leaf_hash(&entry);
-    let proof = merkle::inclusion_proof(index, checkpoint.size, reader).map_err(|err| {
-        tracing::error!(error = %err, index, size = checkpoint.size, "inclusion proof failed");
-        ApiError::new(code::INTERNAL, "inclusion proof failed")
-    })?;
+    assemble(
+        reader,
+        checkpoint,
+        Parts {
+            index,
+            logged_at,
+            entry,
+            statement_digest: submission.digest,
+            statement: submission.statement_json(),
+            created,
+        },
+    )
+}
+
+/// The receipt for stored entry `index` against `checkpoint` (`GET /v1/receipts/<index>`);
+/// `None` when the log has no such entry.
+pub fn for_index(
+    store: &LogStore,
+    checkpoint: &PublishedCheckpoint,
+    index: u64,
+) -> Result<Option<Receipt>, ApiError> {
+    let Some(entry) = store.entry(index)? else {
+        return Ok(None);
+    };
+    let view = apply::describe_entry(index, &entry)?;
+    assemble(
+        store,
+        checkpoint,
+        Parts {
+            index,
+            logged_at: view.logged_at,
+            entry,
+            statement_digest: view.statement_digest,
+            statement: view.statement,
+            created: false,
+        },
+    )
+    .map(Some)
+}
+
+/// What a receipt says about its entry.
+struct Parts {
+    index: u64,
+    logged_at: UnixMillis,
+    entry: Vec<u8>,
+    statement_digest: Hash,
+    statement: serde_json::Value,
+    created: bool,
+}
+
+fn assemble<R: HashReader<Error = StoreError>>(
+    reader: &R,
+    checkpoint: &PublishedCheckpoint,
+    parts: Parts,
+) -> Result<Receipt, ApiError> {
+    let index = parts.index;
+    let leaf_hash = merkle::leaf_hash(&parts.entry);
+    // Final only against a checkpoint that meets the policy and covers the entry.
+    let is_final = checkpoint.is_final && index < checkpoint.size;
+    let (note, proof, pending) = if is_final {
+        let proof = merkle::inclusion_proof(index, checkpoint.size, reader).map_err(|err| {
+            tracing::error!(error = %err, index, size = checkpoint.size, "inclusion proof failed");
+            ApiError::new(code::INTERNAL, "inclusion proof failed")
+        })?;
+        (
+            checkpoint.note.clone(),
+            format_tlog_proof(index, &proof, &checkpoint.note),
+            None,
+        )
+    } else {
+        (
+            String::new(),
+            String::new(),
+            Some(format!(
+                "the entry is logged at index {index} and stored durably, but no checkpoint \
+                 covering it has the witness cosignatures the log's receipt policy requires \
+                 yet; fetch the final receipt from /v1/receipts/{index} later"
+            )),
+        )
+    };
     Ok(Receipt {
         index,
-        logged_at,
+        logged_at: parts.logged_at,
         leaf_hash,
-        checkpoint: checkpoint.note.clone(),
-        proof: format_tlog_proof(index, &proof, &checkpoint.note),
-        entry: BASE64.encode(&entry),
-        statement_digest: submission.digest,
-        statement: submission.statement_json(),
-        created,
+        is_final,
+        pending,
+        receipt_path: format!("/v1/receipts/{index}"),
+        checkpoint: note,
+        proof,
+        entry: BASE64.encode(&parts.entry),
+        statement_digest: parts.statement_digest,
+        statement: parts.statement,
+        created: parts.created,
     })
 }

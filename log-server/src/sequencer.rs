@@ -1,4 +1,4 @@
-//! The sequencer: the one task that writes the log (DESIGN.md, "Log server").
+//! The sequencer: the one task that writes the log (docs/operations.md).
 //!
 //! Requests arrive on a bounded queue ([`SequencerHandle::submit`] fails at once when it
 //! is full, and the API answers 503 with Retry-After). The loop takes the first request,
@@ -8,10 +8,20 @@
 //!    far, assigns consecutive indexes and a never-decreasing `logged_at`, appends the
 //!    leaves to the [`Frontier`] and commits entries, hashes, indexes and tree state in
 //!    ONE synced RocksDB write ([`crate::apply`]); rejected requests are answered now;
-//! 2. signs one checkpoint for the new size and asks every witness to cosign it, in
-//!    parallel, each within the timeout (failures are counted, not fatal);
-//! 3. stores the checkpoint with its cosignatures (synced) and publishes it;
-//! 4. answers every request with its receipt, built from the batch's hashes in memory.
+//! 2. signs one checkpoint for the new size, records it in the signed-state file next
+//!    to the key ([`crate::signed_state`], fsynced) and asks every witness to cosign
+//!    it, in parallel, each within the timeout (failures are counted, not fatal);
+//! 3. keeps one cosignature per configured witness key, each verified again and dated
+//!    within `cosignature_max_skew` of the log's clock (others are logged, counted and
+//!    dropped), stores the checkpoint with them (synced) and publishes it;
+//! 4. answers every request with its receipt, built from the batch's hashes in memory:
+//!    final when the checkpoint meets the receipt policy ([`ReceiptPolicy`]), otherwise
+//!    "not yet final" (no proof) and the client fetches the final one later.
+//!
+//! A witness that reports (409) a tree larger than the log's proves that this key signed
+//! more than this database holds (a restored or replaced database, or a second
+//! instance): the sequencer stops signing for good and answers writes with
+//! `log_halted` (503) until the operator intervenes (docs/operations.md).
 //!
 //! Nothing is answered before it is durable and covered by a published checkpoint. Only
 //! the frontier (O(log n) hashes) and the current batch live in memory. When idle for
@@ -19,6 +29,7 @@
 //! so at once on start when the latest checkpoint lacks cosignatures (a fresh `init`, or
 //! a restart after a witness outage). On shutdown the queue is closed and drained.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -30,12 +41,28 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinSet;
 
 use crate::apply::{self, Outcome, Submission};
-use crate::cosign::{CosignRequest, Cosigner};
+use crate::cosign::{CosignError, CosignRequest, Cosigner};
 use crate::http::error::{ApiError, code};
 use crate::metrics::Metrics;
 use crate::published::{PublishedCheckpoint, Publisher};
 use crate::receipt::{self, Receipt};
+use crate::receipt_policy::ReceiptPolicy;
+use crate::signed_state::{self, SignedState};
 use crate::store::{LogStore, StoreError, TreeState};
+
+/// Why a checkpoint could not be published.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The signed-state file could not be written: nothing is published unrecorded.
+    #[error("recording the signed checkpoint: {0}")]
+    SignedState(String),
+    /// Signing stopped for good (a witness is ahead of the log).
+    #[error("signing halted: {0}")]
+    Halted(String),
+}
 
 /// A clock giving the log's time (`logged_at`, publication times).
 pub type Clock = Arc<dyn Fn() -> UnixMillis + Send + Sync>;
@@ -76,6 +103,10 @@ pub struct SequencerSettings {
     pub heartbeat: Duration,
     /// Per-witness time limit.
     pub witness_timeout: Duration,
+    /// Interval between witnessing attempts while the latest checkpoint is not final.
+    pub witness_retry: Duration,
+    /// Largest accepted distance between a cosignature's time and the log's clock.
+    pub cosignature_max_skew: Duration,
 }
 
 /// Everything the sequencer needs.
@@ -86,6 +117,11 @@ pub struct SequencerParts {
     pub log_key: SignerKey,
     /// Witnesses.
     pub cosigners: Vec<Arc<dyn Cosigner>>,
+    /// Which cosignatures make a receipt final.
+    pub receipt_policy: ReceiptPolicy,
+    /// The signed-state file (see [`crate::signed_state`]); `None` only in tools that
+    /// never sign.
+    pub signed_state: Option<PathBuf>,
     /// Publishes checkpoints to readers.
     pub publisher: Publisher,
     /// Metrics.
@@ -114,7 +150,11 @@ impl SequencerHandle {
             reply,
         };
         match self.tx.try_send(request) {
-            Ok(()) => {}
+            Ok(()) => {
+                self.metrics
+                    .queued
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
             Err(mpsc::error::TrySendError::Full(_)) => {
                 return Err(ApiError::new(
                     code::OVERLOADED,
@@ -149,7 +189,7 @@ pub struct Sequencer {
 impl Sequencer {
     /// Publishes a checkpoint for the committed tree if the latest one does not cover it
     /// (first start, or a crash between commit and publication), then starts the loop.
-    pub async fn start(parts: SequencerParts) -> Result<Sequencer, StoreError> {
+    pub async fn start(parts: SequencerParts) -> Result<Sequencer, PublishError> {
         let store = parts.store.clone();
         let (state, frontier) = blocking(move || {
             let state = store.tree_state()?;
@@ -169,6 +209,8 @@ impl Sequencer {
             frontier,
             rx,
             last_publish: Instant::now(),
+            halted: None,
+            recorded: None,
         };
         let latest = task.parts.publisher.latest();
         if latest.size != state.size || latest.note.is_empty() {
@@ -214,6 +256,10 @@ struct Task {
     frontier: Frontier,
     rx: mpsc::Receiver<WriteRequest>,
     last_publish: Instant,
+    /// Set when a witness reported a larger tree: no more signing.
+    halted: Option<String>,
+    /// What the signed-state file holds, once written by this task.
+    recorded: Option<SignedState>,
 }
 
 impl Task {
@@ -230,8 +276,16 @@ impl Task {
                     None => break,
                 }
             } else {
-                let heartbeat_at =
-                    tokio::time::Instant::from_std(self.last_publish + settings.heartbeat);
+                // While receipts wait for witnesses, ask again sooner than the heartbeat.
+                let interval = if self.halted.is_none()
+                    && !self.parts.cosigners.is_empty()
+                    && !self.parts.publisher.latest().is_final
+                {
+                    settings.witness_retry.min(settings.heartbeat)
+                } else {
+                    settings.heartbeat
+                };
+                let heartbeat_at = tokio::time::Instant::from_std(self.last_publish + interval);
                 tokio::select! {
                     request = self.rx.recv() => match request {
                         Some(request) => request,
@@ -279,6 +333,17 @@ impl Task {
 
     /// Sequences one batch and answers every request in it.
     async fn sequence(&mut self, batch: Vec<WriteRequest>) {
+        if let Some(reason) = &self.halted {
+            // Nothing is committed: entries that can never be covered by a checkpoint
+            // must not be promised.
+            for request in batch {
+                let _ = request.reply.send(Err(ApiError::new(
+                    code::LOG_HALTED,
+                    format!("the log has stopped signing: {reason}"),
+                )));
+            }
+            return;
+        }
         let started = Instant::now();
         let (submissions, waiters): (
             Vec<Submission>,
@@ -341,10 +406,15 @@ impl Task {
                 Ok(published) => published,
                 Err(err) => {
                     tracing::error!(error = %err, "publishing failed after commit");
+                    let code = match err {
+                        PublishError::Halted(_) => code::LOG_HALTED,
+                        _ => code::INTERNAL,
+                    };
                     for (_, _, _, reply) in pending {
                         let _ = reply.send(Err(ApiError::new(
-                            code::INTERNAL,
-                            "checkpoint publication failed",
+                            code,
+                            "the entry is stored but no checkpoint covers it: the log \
+                             could not publish one",
                         )));
                     }
                     return;
@@ -379,8 +449,16 @@ impl Task {
         match results {
             Ok(results) => {
                 for (result, arrived, reply) in results {
-                    if result.is_ok() {
-                        metrics.receipt_seconds.observe_duration(arrived.elapsed());
+                    match &result {
+                        Ok(receipt) if receipt.is_final => {
+                            metrics.receipt_seconds.observe_duration(arrived.elapsed());
+                        }
+                        Ok(_) => {
+                            metrics
+                                .receipts_not_final
+                                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        }
+                        Err(_) => {}
                     }
                     let _ = reply.send(result);
                 }
@@ -392,8 +470,8 @@ impl Task {
     async fn publish_timed(
         &mut self,
         started: Instant,
-    ) -> Result<Arc<PublishedCheckpoint>, StoreError> {
-        let signed = self.sign()?;
+    ) -> Result<Arc<PublishedCheckpoint>, PublishError> {
+        let signed = self.sign().await?;
         self.parts
             .metrics
             .sequencing_seconds
@@ -402,12 +480,17 @@ impl Task {
     }
 
     /// Signs, cosigns, stores and publishes a checkpoint for the current tree.
-    async fn publish(&mut self) -> Result<Arc<PublishedCheckpoint>, StoreError> {
-        let signed = self.sign()?;
+    async fn publish(&mut self) -> Result<Arc<PublishedCheckpoint>, PublishError> {
+        let signed = self.sign().await?;
         self.cosign_and_store(signed).await
     }
 
-    fn sign(&self) -> Result<(Note, Hash), StoreError> {
+    /// Signs a checkpoint for the current tree and records it in the signed-state file
+    /// (fsynced) before it goes anywhere.
+    async fn sign(&mut self) -> Result<(Note, Hash), PublishError> {
+        if let Some(reason) = &self.halted {
+            return Err(PublishError::Halted(reason.clone()));
+        }
         let root = self.frontier.root();
         let checkpoint = Checkpoint::new(self.parts.log_key.name().as_str(), self.state.size, root)
             .map_err(|err| StoreError::Corrupt {
@@ -418,19 +501,55 @@ impl Task {
                 what: format!("signing checkpoint: {err}"),
             }
         })?;
+        let signed = SignedState {
+            size: self.state.size,
+            root,
+        };
+        if let Some(path) = self.parts.signed_state.clone()
+            && self.recorded != Some(signed)
+        {
+            let origin = self.parts.log_key.name().as_str().to_string();
+            blocking(move || signed_state::store(&path, &origin, &signed))
+                .await?
+                .map_err(|err| PublishError::SignedState(err.to_string()))?;
+            self.recorded = Some(signed);
+        }
         Ok((note, root))
     }
 
     async fn cosign_and_store(
         &mut self,
         (mut note, root): (Note, Hash),
-    ) -> Result<Arc<PublishedCheckpoint>, StoreError> {
+    ) -> Result<Arc<PublishedCheckpoint>, PublishError> {
         let started = Instant::now();
-        let cosignatures = self.cosign(&note).await;
-        let count = cosignatures.len() as u32;
+        let (cosignatures, ahead) = self.cosign(&note).await;
+        if let Some(reason) = ahead {
+            tracing::error!(
+                %reason,
+                "a witness has cosigned a larger tree than this log holds: this key signed \
+                 more than the database has (restored or replaced database, or a second \
+                 instance). Signing stopped; see docs/operations.md, \"Start-up refusal\""
+            );
+            self.parts
+                .metrics
+                .halted
+                .store(1, std::sync::atomic::Ordering::Relaxed);
+            self.halted = Some(reason.clone());
+            return Err(PublishError::Halted(reason));
+        }
         if let Err(err) = note.add_signatures(cosignatures) {
             tracing::error!(error = %err, "could not merge cosignatures");
         }
+        // Counted from the merged note, not from what the witness clients returned.
+        let keys: Vec<docket_core::note::VerifierKey> = self
+            .parts
+            .cosigners
+            .iter()
+            .map(|c| c.key().clone())
+            .collect();
+        let count = crate::receipt_policy::count_cosigned(&keys, &note) as u32;
+        let is_final =
+            self.parts.receipt_policy.cosigned(&note) >= self.parts.receipt_policy.quorum();
         if !self.parts.cosigners.is_empty() {
             self.parts
                 .metrics
@@ -443,7 +562,7 @@ impl Task {
         let text = note.to_text();
         let record =
             blocking(move || store.append_checkpoint(size, published_at, count, &text)).await??;
-        let published = PublishedCheckpoint::from_record(record, root);
+        let published = PublishedCheckpoint::from_record(record, root, is_final);
         self.parts.publisher.publish(published);
         self.last_publish = Instant::now();
         let metrics = &self.parts.metrics;
@@ -456,10 +575,12 @@ impl Task {
         Ok(self.parts.publisher.latest())
     }
 
-    /// Asks every cosigner in parallel, each within the timeout; returns what came back.
-    async fn cosign(&self, note: &Note) -> Vec<docket_core::note::Signature> {
+    /// Asks every cosigner in parallel, each within the timeout; returns at most one
+    /// verified, plausibly dated line per cosigner, and the reason to halt if a witness
+    /// reported a larger tree than the log's.
+    async fn cosign(&self, note: &Note) -> (Vec<docket_core::note::Signature>, Option<String>) {
         if self.parts.cosigners.is_empty() {
-            return Vec::new();
+            return (Vec::new(), None);
         }
         let request = Arc::new(CosignRequest {
             note: note.clone(),
@@ -478,10 +599,20 @@ impl Task {
                 (position, result)
             });
         }
-        let mut results: Vec<(usize, Vec<docket_core::note::Signature>)> = Vec::new();
+        let mut results: Vec<(usize, docket_core::note::Signature)> = Vec::new();
+        let mut ahead = None;
         while let Some(joined) = set.join_next().await {
             match joined {
-                Ok((position, Ok(lines))) => results.push((position, lines)),
+                Ok((position, Ok(lines))) => {
+                    if let Some(line) = self.accept_line(position, note, lines) {
+                        results.push((position, line));
+                    }
+                }
+                Ok((position, Err(err @ CosignError::WitnessAhead { .. }))) => {
+                    let name = self.parts.cosigners[position].name();
+                    self.parts.metrics.witness_failure(name);
+                    ahead = Some(format!("witness {name}: {err}"));
+                }
                 Ok((position, Err(err))) => {
                     let name = self.parts.cosigners[position].name();
                     tracing::warn!(witness = name, error = %err, size = self.state.size, "witness did not cosign");
@@ -492,7 +623,45 @@ impl Task {
         }
         // Configured order, so the published note does not depend on who answered first.
         results.sort_by_key(|(position, _)| *position);
-        results.into_iter().flat_map(|(_, lines)| lines).collect()
+        (results.into_iter().map(|(_, line)| line).collect(), ahead)
+    }
+
+    /// The first of `lines` that verifies under cosigner `position`'s key and is dated
+    /// within the allowed skew of the log's clock; a bad time is logged and counted.
+    fn accept_line(
+        &self,
+        position: usize,
+        note: &Note,
+        lines: Vec<docket_core::note::Signature>,
+    ) -> Option<docket_core::note::Signature> {
+        let cosigner = &self.parts.cosigners[position];
+        let now_secs = (self.parts.clock)().0 / 1000;
+        let skew = self.parts.settings.cosignature_max_skew.as_secs();
+        let mut bad_time = None;
+        for line in lines {
+            let Ok(time) = docket_core::cosignature::verify(cosigner.key(), note.text(), &line)
+            else {
+                continue;
+            };
+            if time.0.abs_diff(now_secs) > skew {
+                bad_time = Some(time.0);
+                continue;
+            }
+            return Some(line);
+        }
+        if let Some(time) = bad_time {
+            tracing::warn!(
+                witness = cosigner.name(),
+                cosignature_time = time,
+                log_time = now_secs,
+                max_skew_secs = skew,
+                "cosignature dated too far from the log's clock: not counted"
+            );
+            self.parts.metrics.cosignature_bad_time(cosigner.name());
+        } else {
+            self.parts.metrics.witness_failure(cosigner.name());
+        }
+        None
     }
 
     /// After a failed batch: re-read the committed state, which is what survived.

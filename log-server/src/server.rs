@@ -1,5 +1,6 @@
 //! Start-up and shutdown: create what is missing (data directory, keys, genesis), open
-//! the store, start the sequencer, bind, serve; on shutdown stop accepting, let
+//! the store, refuse to start when the log key has signed more than the database holds
+//! ([`crate::signed_state`]), start the sequencer, bind, serve; on shutdown stop accepting, let
 //! in-flight writes get their receipts, drain the queue and close the store (every
 //! write was already synced).
 
@@ -20,7 +21,11 @@ use crate::keys::{self, KeyError, OperatorKey};
 use crate::metrics::Metrics;
 use crate::published::{self, Published, PublishedCheckpoint};
 use crate::receipt::Receipt;
-use crate::sequencer::{Clock, Sequencer, SequencerParts, SequencerSettings, system_clock};
+use crate::receipt_policy::ReceiptPolicy;
+use crate::sequencer::{
+    Clock, PublishError, Sequencer, SequencerParts, SequencerSettings, system_clock,
+};
+use crate::signed_state;
 use crate::store::{LogStore, StoreError};
 
 /// Start-up failed.
@@ -54,6 +59,18 @@ pub enum ServerError {
     /// The existing log does not match the configuration.
     #[error("{0}")]
     Mismatch(String),
+    /// The log key has signed more (or something else) than the database holds.
+    #[error("{0}")]
+    Refused(String),
+    /// The signed-state file could not be read or written.
+    #[error("signed-state file: {0}")]
+    SignedState(#[from] signed_state::SignedStateError),
+    /// The `[receipts]` settings do not fit the configured witnesses.
+    #[error("receipt policy: {0}")]
+    ReceiptPolicy(String),
+    /// The sequencer could not publish at start.
+    #[error("sequencer: {0}")]
+    Publish(#[from] PublishError),
 }
 
 /// Test and embedding hooks; `Default` is what `log-server serve` uses.
@@ -152,11 +169,28 @@ struct Opened {
     reader: Published,
 }
 
-/// Opens the store and loads the keys and the latest checkpoint.
-async fn open(config: &Config) -> Result<Opened, ServerError> {
+/// The receipt policy from the config, over the cosigners' keys.
+fn receipt_policy(
+    config: &Config,
+    cosigners: &[Arc<dyn Cosigner>],
+) -> Result<ReceiptPolicy, ServerError> {
+    let keys: Vec<_> = cosigners.iter().map(|c| c.key().clone()).collect();
+    ReceiptPolicy::new(
+        &keys,
+        config.receipt_witnesses.as_deref(),
+        config.receipt_quorum,
+    )
+    .map_err(ServerError::ReceiptPolicy)
+}
+
+/// Opens the store, loads the keys and the latest checkpoint, and compares the
+/// database with what the key has signed (see [`crate::signed_state`]).
+async fn open(config: &Config, policy: &ReceiptPolicy) -> Result<Opened, ServerError> {
     let log_key = keys::load_log_key(&config.log_key)?;
     let operator = keys::load_operator_key(&config.operator_key)?;
     let path = config.db_path();
+    let state_path = signed_state::path_for(&config.log_key);
+    let origin = log_key.name().as_str().to_string();
     let (store, latest, genesis) = tokio::task::spawn_blocking(move || {
         let store = LogStore::open(&path)?;
         let latest = store.latest_checkpoint()?;
@@ -164,8 +198,31 @@ async fn open(config: &Config) -> Result<Opened, ServerError> {
             Some(record) => Some(store.root(record.size)?),
             None => None,
         };
+        match signed_state::load(&state_path, &origin)? {
+            Some(recorded) => {
+                let db_size = store.tree_state()?.size;
+                signed_state::check(
+                    &recorded,
+                    db_size,
+                    |size| store.root(size).map_err(|err| err.to_string()),
+                    &state_path,
+                )
+                .map_err(ServerError::Refused)?;
+            }
+            // A log from before the file existed: what the database last published is
+            // the best record of what the key signed.
+            None => {
+                if let (Some(record), Some(root)) = (&latest, root) {
+                    let recorded = signed_state::SignedState {
+                        size: record.size,
+                        root,
+                    };
+                    signed_state::store(&state_path, &origin, &recorded)?;
+                }
+            }
+        }
         let genesis = store.view().genesis()?;
-        Ok::<_, StoreError>((store, latest.zip(root), genesis))
+        Ok::<_, ServerError>((store, latest.zip(root), genesis))
     })
     .await
     .map_err(|err| io_error("opening the database", err))??;
@@ -180,7 +237,10 @@ async fn open(config: &Config) -> Result<Opened, ServerError> {
         )));
     }
     let initial = match latest {
-        Some((record, root)) => PublishedCheckpoint::from_record(record, root),
+        Some((record, root)) => {
+            let is_final = policy.is_met(&record.note);
+            PublishedCheckpoint::from_record(record, root, is_final)
+        }
         None => PublishedCheckpoint {
             seq: 0,
             size: 0,
@@ -188,6 +248,7 @@ async fn open(config: &Config) -> Result<Opened, ServerError> {
             published_at: UnixMillis(0),
             cosignatures: 0,
             note: String::new(),
+            is_final: false,
         },
     };
     let (published, reader) = published::channel(initial);
@@ -207,6 +268,8 @@ fn settings(config: &Config) -> SequencerSettings {
         queue_capacity: config.queue_capacity,
         heartbeat: config.heartbeat,
         witness_timeout: config.witness_timeout,
+        witness_retry: config.witness_retry,
+        cosignature_max_skew: config.cosignature_max_skew,
     }
 }
 
@@ -234,7 +297,8 @@ async fn ensure_genesis(
 /// `log-server init`: creates the data directory, keys and genesis entry if missing.
 pub async fn init(config: &Config) -> Result<InitReport, ServerError> {
     let (created_log_key, created_operator_key) = ensure_keys(config)?;
-    let opened = open(config).await?;
+    let policy = receipt_policy(config, &witnesses(config)?)?;
+    let opened = open(config, &policy).await?;
     let vkey = opened.log_key.verifier().to_vkey();
     let clock = system_clock();
     let size = opened.store.tree_state()?.size;
@@ -242,6 +306,8 @@ pub async fn init(config: &Config) -> Result<InitReport, ServerError> {
         store: opened.store.clone(),
         log_key: opened.log_key,
         cosigners: Vec::new(),
+        receipt_policy: policy,
+        signed_state: Some(signed_state::path_for(&config.log_key)),
         publisher: opened.published,
         metrics: Arc::new(Metrics::default()),
         clock: clock.clone(),
@@ -262,12 +328,13 @@ impl Server {
     /// Creates what is missing, then starts serving on `config.listen`.
     pub async fn start(config: Config, options: StartOptions) -> Result<Server, ServerError> {
         ensure_keys(&config)?;
-        let opened = open(&config).await?;
-        let vkey = opened.log_key.verifier().to_vkey();
         let cosigners = match options.cosigners {
             Some(cosigners) => cosigners,
             None => witnesses(&config)?,
         };
+        let policy = receipt_policy(&config, &cosigners)?;
+        let opened = open(&config, &policy).await?;
+        let vkey = opened.log_key.verifier().to_vkey();
         let clock = options.clock.unwrap_or_else(system_clock);
         let metrics = Arc::new(Metrics::default());
         let size = opened.store.tree_state()?.size;
@@ -275,6 +342,8 @@ impl Server {
             store: opened.store.clone(),
             log_key: opened.log_key,
             cosigners,
+            receipt_policy: policy,
+            signed_state: Some(signed_state::path_for(&config.log_key)),
             publisher: opened.published,
             metrics: metrics.clone(),
             clock: clock.clone(),

@@ -1,9 +1,12 @@
 //! Test and benchmark support, not used by the server itself: an in-process witness
 //! ([`FakeWitness`], a [`Cosigner`] that runs the real `docket_core::witness::decide`)
 //! and a tiny HTTP tlog-witness ([`spawn_http_witness`]) for exercising the real
-//! [`crate::cosign::HttpWitness`] client. Both keep their state in memory.
+//! [`crate::cosign::HttpWitness`] client. Both keep their state in memory. Both can be
+//! made to lie: a clock offset (cosignatures dated in the future or past) and extra
+//! valid cosignature lines at other timestamps (a witness flooding the note).
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
@@ -37,14 +40,30 @@ fn now_seconds() -> UnixSeconds {
 /// Witness state and logic shared by both fakes.
 struct WitnessCore {
     key: SignerKey,
+    vkey: VerifierKey,
     log_keys: Vec<VerifierKey>,
     state: Mutex<Option<TreeState>>,
+    /// Seconds added to the real clock for cosignature times.
+    offset_secs: AtomicI64,
+    /// Extra valid lines (at later timestamps) returned with each cosignature.
+    extra_lines: AtomicUsize,
 }
 
 impl WitnessCore {
     /// Decides a request and, if accepted, records the state and cosigns: the same
     /// steps as a real witness (compare-and-swap under one lock).
-    fn handle(&self, request: &AddCheckpointRequest) -> Result<Signature, witness::Rejection> {
+    fn new(key: SignerKey, log_keys: Vec<VerifierKey>) -> WitnessCore {
+        WitnessCore {
+            vkey: key.verifier(),
+            key,
+            log_keys,
+            state: Mutex::new(None),
+            offset_secs: AtomicI64::new(0),
+            extra_lines: AtomicUsize::new(0),
+        }
+    }
+
+    fn handle(&self, request: &AddCheckpointRequest) -> Result<Vec<Signature>, witness::Rejection> {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let accepted = witness::decide(
             request,
@@ -54,10 +73,15 @@ impl WitnessCore {
             }),
         )?;
         *state = Some(accepted.state());
-        Ok(
-            cosignature::sign(&self.key, accepted.note().text(), now_seconds())
-                .expect("cosigning an accepted checkpoint"),
-        )
+        let offset = self.offset_secs.load(Ordering::Relaxed);
+        let now = now_seconds().0.saturating_add_signed(offset).max(1);
+        let extra = self.extra_lines.load(Ordering::Relaxed) as u64;
+        Ok((now..=now + extra)
+            .map(|time| {
+                cosignature::sign(&self.key, accepted.note().text(), UnixSeconds(time))
+                    .expect("cosigning an accepted checkpoint")
+            })
+            .collect())
     }
 
     fn size(&self) -> u64 {
@@ -84,11 +108,10 @@ impl FakeWitness {
     pub fn new(name: &str, seed: u8, log_vkey: &str) -> FakeWitness {
         FakeWitness {
             name: name.to_string(),
-            core: WitnessCore {
-                key: witness_key(name, seed),
-                log_keys: vec![VerifierKey::parse(log_vkey).expect("a valid log vkey")],
-                state: Mutex::new(None),
-            },
+            core: WitnessCore::new(
+                witness_key(name, seed),
+                vec![VerifierKey::parse(log_vkey).expect("a valid log vkey")],
+            ),
             fail: std::sync::atomic::AtomicBool::new(false),
             delay_ms: std::sync::atomic::AtomicU64::new(0),
         }
@@ -103,11 +126,20 @@ impl FakeWitness {
     pub fn size(&self) -> u64 {
         self.core.size()
     }
+
+    /// Dates its cosignatures `secs` seconds away from the real clock.
+    pub fn set_clock_offset(&self, secs: i64) {
+        self.core.offset_secs.store(secs, Ordering::Relaxed);
+    }
 }
 
 impl Cosigner for FakeWitness {
     fn name(&self) -> &str {
         &self.name
+    }
+
+    fn key(&self) -> &VerifierKey {
+        &self.core.vkey
     }
 
     fn cosign<'a>(
@@ -133,13 +165,10 @@ impl Cosigner for FakeWitness {
             };
             let add = AddCheckpointRequest::new(old, proof, request.note.clone())
                 .map_err(|err| CosignError::Proof(err.to_string()))?;
-            self.core
-                .handle(&add)
-                .map(|line| vec![line])
-                .map_err(|err| CosignError::Status {
-                    status: err.http_status(),
-                    body: err.to_string(),
-                })
+            self.core.handle(&add).map_err(|err| CosignError::Status {
+                status: err.http_status(),
+                body: err.to_string(),
+            })
         })
     }
 }
@@ -160,6 +189,16 @@ impl HttpWitnessServer {
         self.core.size()
     }
 
+    /// Makes every answer carry `count` extra valid cosignature lines (other timestamps).
+    pub fn set_extra_lines(&self, count: usize) {
+        self.core.extra_lines.store(count, Ordering::Relaxed);
+    }
+
+    /// Dates its cosignatures `secs` seconds away from the real clock.
+    pub fn set_clock_offset(&self, secs: i64) {
+        self.core.offset_secs.store(secs, Ordering::Relaxed);
+    }
+
     /// Sets its stored state (to make the log's next request stale and get a 409).
     pub fn set_state(&self, state: Option<TreeState>) {
         *self.core.state.lock().unwrap_or_else(|e| e.into_inner()) = state;
@@ -177,7 +216,7 @@ async fn add_checkpoint(State(core): State<Arc<WitnessCore>>, body: Bytes) -> Re
         .map_err(witness::Rejection::Malformed)
         .and_then(|request| core.handle(&request));
     match result {
-        Ok(line) => (StatusCode::OK, witness::format_cosignatures(&[line])).into_response(),
+        Ok(lines) => (StatusCode::OK, witness::format_cosignatures(&lines)).into_response(),
         Err(rejection) => {
             let status = StatusCode::from_u16(rejection.http_status())
                 .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -203,11 +242,10 @@ pub async fn spawn_http_witness(
     seed: u8,
     log_vkey: &str,
 ) -> std::io::Result<HttpWitnessServer> {
-    let core = Arc::new(WitnessCore {
-        key: witness_key(name, seed),
-        log_keys: vec![VerifierKey::parse(log_vkey).map_err(std::io::Error::other)?],
-        state: Mutex::new(None),
-    });
+    let core = Arc::new(WitnessCore::new(
+        witness_key(name, seed),
+        vec![VerifierKey::parse(log_vkey).map_err(std::io::Error::other)?],
+    ));
     let app = axum::Router::new()
         .route(
             &format!("/{}", witness::ADD_CHECKPOINT_PATH),

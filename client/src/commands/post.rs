@@ -2,10 +2,18 @@
 //! salt to `<receipt-dir>/<index>.salt`, and say where the review stands.
 //!
 //! After the log answered, nothing that goes wrong locally undoes the write, so the
-//! review-status lookup is best effort; a receipt that does not verify is reported as an
-//! error (exit 3), but it is saved first so it can be examined.
+//! review-status lookup is best effort. A receipt is saved only after it verifies
+//! against the envelope that was sent; one that does not is reported as an error
+//! (exit 3) and not saved, so the receipt directory holds only receipts that check out.
+//!
+//! When the log answers 202 (the entry is logged but no checkpoint covering it has the
+//! witness cosignatures its receipt policy asks for), the client asks
+//! `GET /v1/receipts/<index>` again with backoff for up to `--receipt-wait` seconds,
+//! and saves the final receipt once there is one; otherwise it saves nothing and says
+//! so (exit 3): running the same command again later fetches it.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use docket_core::dsse::{Envelope, SigningKey};
 use docket_core::statement::{Statement, StatementKind};
@@ -127,26 +135,66 @@ fn post_envelope(ctx: &Context<'_>, envelope: &Envelope) -> Result<Report, Clien
     let trust = ctx.trust()?;
     let client = ctx.client()?;
     let posted = client.post_statement(envelope.to_json())?;
-    let receipt =
-        Receipt::parse(&posted.body).map_err(|err| ClientError::BadAnswer(err.to_string()))?;
+    let (body, created) = if posted.is_final {
+        (posted.body, posted.created)
+    } else {
+        let pending: crate::http::NotFinal = serde_json::from_slice(&posted.body)
+            .map_err(|err| ClientError::BadAnswer(format!("202 answer: {err}")))?;
+        let wait = Duration::from_secs(ctx.globals.receipt_wait);
+        match wait_for_final(&client, pending.index, wait)? {
+            Some(body) => (body, pending.created),
+            None => {
+                return Err(ClientError::NotFinal {
+                    index: pending.index,
+                    message: pending
+                        .pending
+                        .unwrap_or_else(|| "the log's witnesses have not cosigned yet".into()),
+                });
+            }
+        }
+    };
+    let receipt = Receipt::parse(&body).map_err(|err| ClientError::BadAnswer(err.to_string()))?;
     let statement = envelope
         .unverified_statement()
         .map_err(|err| ClientError::BadAnswer(format!("the posted statement: {err}")))?;
     let dir = &ctx.globals.receipt_dir;
-    let checked = receipt.verify(Some(envelope), trust.as_ref());
-    let saved = receipt::save(dir, &receipt, &posted.body)?;
-    let check = checked?;
+    // Checked against the envelope sent before anything is saved.
+    let check = receipt.verify(Some(envelope), trust.as_ref())?;
+    let saved = receipt::save(dir, &receipt, &body)?;
     let salt = move_pending_salt(ctx, &statement, receipt.index);
     let review = review_of(&statement, receipt.index)
         .and_then(|submission| fetch_review(&client, submission).map(|view| (submission, view)));
     Ok(describe(&Written {
         statement: &statement,
-        created: posted.created,
+        created,
         check: &check,
         saved: &saved,
         salt,
         review,
     }))
+}
+
+/// Asks for the final receipt of entry `index` with exponential backoff (0.5 s doubling
+/// to 8 s) until `wait` has passed; `None` if it is still not final. One request is
+/// always made, even with a zero wait.
+fn wait_for_final(
+    client: &crate::http::LogClient,
+    index: u64,
+    wait: Duration,
+) -> Result<Option<Vec<u8>>, ClientError> {
+    let started = Instant::now();
+    let mut delay = Duration::from_millis(500);
+    loop {
+        if let Some(body) = client.get_receipt(index)? {
+            return Ok(Some(body));
+        }
+        let elapsed = started.elapsed();
+        if elapsed >= wait {
+            return Ok(None);
+        }
+        std::thread::sleep(delay.min(wait - elapsed));
+        delay = (delay * 2).min(Duration::from_secs(8));
+    }
 }
 
 /// Moves `<dir>/pending-<commitment>.salt` to `<dir>/<index>.salt`; the path the salt is

@@ -91,13 +91,48 @@ fn a_good_receipt_verifies_with_and_without_the_log_key() {
 }
 
 #[test]
-fn a_receipt_without_entry_bytes_uses_the_leaf_hash_field() {
+fn a_receipt_without_entry_bytes_is_checked_against_the_envelope_sent() {
     let envelope = envelope();
     let mut value: serde_json::Value = serde_json::from_str(&receipt_json(&envelope)).unwrap();
     value.as_object_mut().unwrap().remove("entry");
     let receipt = Receipt::parse(value.to_string().as_bytes()).unwrap();
+    // With the envelope sent, the leaf is rebuilt from it, not read from `leaf_hash`.
     let check = receipt.verify(Some(&envelope), None).unwrap();
+    assert!(check.leaf_from_entry);
+    // A saved receipt checked without the envelope falls back to `leaf_hash`.
+    let check = receipt.verify(None, None).unwrap();
     assert!(!check.leaf_from_entry);
+}
+
+#[test]
+fn a_server_that_omits_the_entry_cannot_pass_off_another_entrys_receipt() {
+    // The server answers a post of `sent` with a genuine, internally consistent receipt
+    // for ANOTHER entry (its leaf hash, proof and checkpoint), leaving `entry` out.
+    let sent = envelope();
+    let other_statement =
+        Statement::from_json(br#"{"type":"withdrawal","org":"Acme AI","submission":4}"#).unwrap();
+    let other = Envelope::sign(&other_statement, &SigningKey::from_seed(&[1; 32])).unwrap();
+    let mut value: serde_json::Value = serde_json::from_str(&receipt_json(&other)).unwrap();
+    value.as_object_mut().unwrap().remove("entry");
+    let receipt = Receipt::parse(value.to_string().as_bytes()).unwrap();
+    assert!(matches!(
+        receipt.verify(Some(&sent), Some(&trust(1))),
+        Err(ReceiptError::LeafHashMismatch { .. })
+    ));
+    // Lying about `leaf_hash` to match the sent envelope does not help: the proof does
+    // not lead from that leaf to the checkpoint's root.
+    let sent_leaf = merkle::leaf_hash(
+        &Entry {
+            logged_at: UnixMillis(1_780_401_600_250),
+            envelope: sent.clone(),
+        }
+        .encode()
+        .unwrap(),
+    );
+    value["leaf_hash"] = serde_json::json!(sent_leaf.to_hex());
+    let receipt = Receipt::parse(value.to_string().as_bytes()).unwrap();
+    assert!(receipt.verify(Some(&sent), Some(&trust(1))).is_err());
+    assert!(receipt.verify(Some(&sent), None).is_err());
 }
 
 #[test]

@@ -35,6 +35,8 @@ pub struct TestLog {
     pub vkey: String,
     /// The witnesses' vkeys.
     pub witness_vkeys: Vec<String>,
+    /// The in-process witnesses (to make them fail).
+    pub witnesses: Vec<Arc<FakeWitness>>,
     /// The log's URL.
     pub url: String,
 }
@@ -139,14 +141,22 @@ impl TestLog {
             offset,
             vkey,
             witness_vkeys,
+            witnesses,
             url,
         }
     }
 
     /// Moves the log's clock forward.
     pub fn advance_clock(&self, by: Duration) {
-        self.offset
-            .fetch_add(by.as_millis() as u64, Ordering::SeqCst);
+        let total = self
+            .offset
+            .fetch_add(by.as_millis() as u64, Ordering::SeqCst)
+            + by.as_millis() as u64;
+        // The witnesses' clocks move with the log's: the log drops cosignatures dated
+        // far from its own clock.
+        for witness in &self.witnesses {
+            witness.set_clock_offset((total / 1000) as i64);
+        }
     }
 
     /// The operator's key file.
@@ -216,6 +226,7 @@ pub fn docket_in(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Run {
         "DOCKET_ORG",
         "DOCKET_RECEIPT_DIR",
         "DOCKET_LOG_KEY",
+        "DOCKET_RECEIPT_WAIT",
     ] {
         command.env_remove(var);
     }

@@ -71,6 +71,32 @@ impl From<CheckpointRecord> for CheckpointJson {
     }
 }
 
+/// `GET /v1/receipts/{index}`: the receipt for a published entry against the latest
+/// checkpoint: 200 and final when that checkpoint meets the receipt policy, 202 and
+/// not final (no proof) otherwise; 404 past the published size. Clients poll it after
+/// a 202 write answer.
+pub async fn receipt(
+    State(app): State<AppState>,
+    index: Result<Path<u64>, PathRejection>,
+) -> ApiResult {
+    let index = path_index(index)?;
+    let latest = app.published.latest();
+    if index >= latest.size {
+        return Err(ApiError::new(
+            code::NOT_FOUND,
+            format!(
+                "entry {index} is not in the published tree of size {}",
+                latest.size
+            ),
+        ));
+    }
+    let store = app.store.clone();
+    let receipt = blocking(move || crate::receipt::for_index(&store, &latest, index)).await??;
+    let receipt =
+        receipt.ok_or_else(|| ApiError::new(code::INTERNAL, "published entry is missing"))?;
+    Ok(super::write::receipt_response(receipt))
+}
+
 /// `GET /v1/entries/{index}`: the raw entry, its decoded statement and an inclusion
 /// proof against the latest checkpoint.
 pub async fn entry(

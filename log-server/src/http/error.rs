@@ -45,6 +45,9 @@ pub mod code {
     pub const NOT_FOUND: &str = "not_found";
     /// Storage or signing failed on the server.
     pub const INTERNAL: &str = "internal";
+    /// 503: the log stopped signing (a witness reported a larger tree; see
+    /// docs/operations.md, "Start-up refusal").
+    pub const LOG_HALTED: &str = "log_halted";
 }
 
 /// An error answer.
@@ -111,7 +114,9 @@ pub fn status_of(code: &str) -> StatusCode {
         | "submission_withdrawn"
         | "key_already_registered"
         | "key_already_revoked" => StatusCode::CONFLICT,
-        code::OVERLOADED | code::SHUTTING_DOWN => StatusCode::SERVICE_UNAVAILABLE,
+        code::OVERLOADED | code::SHUTTING_DOWN | code::LOG_HALTED => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
         code::NOT_FOUND => StatusCode::NOT_FOUND,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }

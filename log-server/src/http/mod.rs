@@ -4,7 +4,8 @@
 //!
 //! | route | what |
 //! |---|---|
-//! | `POST /v1/statements` | log a DSSE-signed statement; 201/200 with a receipt |
+//! | `POST /v1/statements` | log a DSSE-signed statement; 201/200 with a receipt, 202 when not final |
+//! | `GET /v1/receipts/{index}` | an entry's receipt: 200 final, 202 not final yet |
 //! | `GET /checkpoint`, `/tile/...` | c2sp.org/tlog-tiles |
 //! | `GET /v1/entries/{index}` | entry, decoded statement, inclusion proof |
 //! | `GET /v1/proofs/inclusion?index=&size=` | inclusion proof |
@@ -80,6 +81,7 @@ pub fn router(state: AppState) -> Router {
         .route("/checkpoint", get(tiles::checkpoint))
         .route("/tile/{*path}", get(tiles::tile))
         .route("/v1/entries/{index}", get(api::entry))
+        .route("/v1/receipts/{index}", get(api::receipt))
         .route("/v1/proofs/inclusion", get(api::inclusion))
         .route("/v1/proofs/consistency", get(api::consistency))
         .route("/v1/checkpoints", get(api::checkpoints))
