@@ -26,7 +26,7 @@
 //! | size 0 but root ≠ SHA-256("") | 422 |
 //! | `old` 0 with a non-empty proof | 422 |
 //! | `old` = size, root ≠ stored root (`main`, #280; v1.0.0 said 409) | 422, fork evidence |
-//! | the proof does not verify from (old, stored root) | 422, evidence |
+//! | the proof does not verify from (old, stored root) | 422 (not evidence: the proof is the sender's) |
 //!
 //! `old 0` is handled here and never given to [`merkle::verify_consistency`], which
 //! rejects proofs from the empty tree: the empty tree is consistent with every tree.
@@ -294,18 +294,20 @@ impl Accepted {
     }
 }
 
-/// What a witness keeps when a validly signed checkpoint conflicts with what it
-/// cosigned: together with its own stored note, proof that the log forked (or sent a
-/// bad proof). It MUST NOT be cosigned.
+/// What a witness keeps when a validly signed checkpoint has the size of the one it
+/// cosigned but another root: together with its own stored note, proof that the log
+/// signed two different trees of one size (a fork, or a leaked key). It MUST NOT be
+/// cosigned.
+///
+/// A larger checkpoint whose consistency proof fails is not evidence: the proof comes
+/// from whoever sent the request, and a wrong proof for a genuine checkpoint proves
+/// nothing about the log (c2sp.org/tlog-witness answers it with 422 and nothing more).
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct ForkEvidence {
     /// The witness's stored state the request conflicts with.
     pub stored: TreeState,
-    /// The request's `old` size.
-    pub old_size: u64,
-    /// The request's consistency proof.
-    pub consistency_proof: Vec<Hash>,
-    /// The conflicting checkpoint note, with its verified log signature.
+    /// The conflicting checkpoint note as received. Only its signature lines from the
+    /// log's keys were verified; keep only those (see [`Note::verify`]).
     pub note: Note,
     /// Its checkpoint.
     pub checkpoint: Checkpoint,
@@ -358,13 +360,12 @@ pub enum Rejection {
     /// Same size as the stored checkpoint, different root: a fork (422).
     #[error("checkpoint of size {} has a root other than the cosigned one", .0.stored.size)]
     SameSizeDifferentRoot(Box<ForkEvidence>),
-    /// The consistency proof from the stored checkpoint does not verify (422).
+    /// The consistency proof from the stored checkpoint does not verify (422). Not
+    /// evidence of a fork: the proof is the sender's, not the log's signed word.
     #[error("consistency proof: {error}")]
     InconsistentProof {
         /// Why it failed.
         error: MerkleError,
-        /// The signed checkpoint and proof, to keep.
-        evidence: Box<ForkEvidence>,
     },
 }
 
@@ -392,12 +393,11 @@ impl Rejection {
         }
     }
 
-    /// The evidence to keep, when a validly signed checkpoint conflicts with the
-    /// witness's state.
+    /// The evidence to keep, when a validly signed checkpoint contradicts the
+    /// witness's state beyond doubt (same size, other root).
     pub fn fork_evidence(&self) -> Option<&ForkEvidence> {
         match self {
-            Rejection::SameSizeDifferentRoot(evidence)
-            | Rejection::InconsistentProof { evidence, .. } => Some(evidence),
+            Rejection::SameSizeDifferentRoot(evidence) => Some(evidence),
             _ => None,
         }
     }
@@ -447,15 +447,6 @@ pub fn decide(
     if size == 0 && root != merkle::empty_root() {
         return Err(Rejection::EmptyTreeRoot { root });
     }
-    let evidence = || {
-        Box::new(ForkEvidence {
-            stored,
-            old_size: old,
-            consistency_proof: request.consistency_proof.clone(),
-            note: request.note.clone(),
-            checkpoint: checkpoint.clone(),
-        })
-    };
     if old == 0 {
         // The empty tree is a prefix of every tree: nothing to verify.
         if !request.consistency_proof.is_empty() {
@@ -465,13 +456,14 @@ pub fn decide(
         }
     } else {
         if old == size && root != stored.root {
-            return Err(Rejection::SameSizeDifferentRoot(evidence()));
+            return Err(Rejection::SameSizeDifferentRoot(Box::new(ForkEvidence {
+                stored,
+                note: request.note.clone(),
+                checkpoint: checkpoint.clone(),
+            })));
         }
         merkle::verify_consistency(old, size, &stored.root, &root, &request.consistency_proof)
-            .map_err(|error| Rejection::InconsistentProof {
-                error,
-                evidence: evidence(),
-            })?;
+            .map_err(|error| Rejection::InconsistentProof { error })?;
     }
     Ok(Accepted {
         note: request.note.clone(),

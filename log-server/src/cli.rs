@@ -74,12 +74,18 @@ pub struct ServeArgs {
     /// A witness as URL=VKEY (repeatable; replaces the config file's list).
     #[arg(long = "witness")]
     pub witnesses: Vec<String>,
+    /// The clock is right although it is more than `sequencer.max_clock_jump` ahead of
+    /// the last logged_at and checkpoint time (the log was down that long): do not
+    /// refuse writes for that at start-up. Jumps while running are still refused.
+    #[arg(long)]
+    pub accept_clock_jump: bool,
 }
 
 fn resolve(
     common: &CommonArgs,
     listen: Option<String>,
     witnesses: Vec<String>,
+    accept_clock_jump: bool,
 ) -> anyhow::Result<Config> {
     let raw = match &common.config {
         Some(path) => RawConfig::load(path)?,
@@ -94,6 +100,7 @@ fn resolve(
             review_window: common.review_window.clone(),
             operator_org: common.operator_org.clone(),
             witnesses,
+            accept_clock_jump,
         },
     )?;
     Ok(config)
@@ -115,7 +122,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     runtime.block_on(async move {
         match cli.command {
             Command::Init(args) => {
-                let config = resolve(&args.common, None, Vec::new())?;
+                let config = resolve(&args.common, None, Vec::new(), false)?;
                 let report = server::init(&config).await?;
                 if let Some(genesis) = &report.genesis {
                     eprintln!("logged genesis as entry {}", genesis.index);
@@ -124,7 +131,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 Ok(())
             }
             Command::Serve(args) => {
-                let config = resolve(&args.common, args.listen.clone(), args.witnesses.clone())?;
+                let config = resolve(
+                    &args.common,
+                    args.listen.clone(),
+                    args.witnesses.clone(),
+                    args.accept_clock_jump,
+                )?;
                 let server = Server::start(config, StartOptions::default()).await?;
                 println!("{}", server.vkey);
                 eprintln!("listening on {}", server.url());

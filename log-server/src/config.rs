@@ -10,6 +10,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use docket_daemon::serve::ServeLimits;
 use serde::Deserialize;
 
 /// Default data directory.
@@ -44,6 +45,9 @@ pub const DEFAULT_COSIGNATURE_MAX_SKEW: Duration = Duration::from_secs(300);
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
 /// Default most proofs/entries listed by one JSON history request.
 pub const DEFAULT_MAX_PAGE: usize = 1000;
+/// Default for how far the clock may run ahead of the last `logged_at` (or checkpoint
+/// time) plus the time elapsed since before writes are refused.
+pub const DEFAULT_MAX_CLOCK_JUMP: Duration = Duration::from_secs(3600);
 
 /// A setting was missing, malformed or out of range. Each variant names the key.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -108,6 +112,8 @@ pub struct RawSequencer {
     pub witness_retry: Option<String>,
     /// See [`Config::cosignature_max_skew`].
     pub cosignature_max_skew: Option<String>,
+    /// See [`Config::max_clock_jump`].
+    pub max_clock_jump: Option<String>,
 }
 
 /// The `[receipts]` table.
@@ -128,6 +134,14 @@ pub struct RawLimits {
     pub max_body_bytes: Option<usize>,
     /// See [`Config::max_page`].
     pub max_page: Option<usize>,
+    /// See [`Config::serve`].
+    pub header_timeout: Option<String>,
+    /// See [`Config::serve`].
+    pub body_timeout: Option<String>,
+    /// See [`Config::serve`].
+    pub idle_timeout: Option<String>,
+    /// See [`Config::serve`].
+    pub max_connections: Option<usize>,
 }
 
 /// One `[[witness]]` entry.
@@ -260,6 +274,21 @@ pub struct Config {
     /// Most items one JSON list request returns (checkpoint history, participants).
     /// Default 1000. TOML `limits.max_page`.
     pub max_page: usize,
+    /// HTTP serving limits: a request head must arrive within `limits.header_timeout`
+    /// (default `10s`, also the keep-alive wait for the next request), a body within
+    /// `limits.body_timeout` of its head (default `30s`, in total), a connection with
+    /// no request in flight and no byte moving is closed after `limits.idle_timeout`
+    /// (default `60s`), and at most `limits.max_connections` (default 512) are open.
+    pub serve: ServeLimits,
+    /// How far the clock may run ahead of the last `logged_at` (or, at start-up, the
+    /// latest checkpoint's time) plus the time elapsed since; beyond it writes are
+    /// refused (`clock_jump`, 503) so one jump cannot freeze every later `logged_at`.
+    /// Default `1h`. TOML `sequencer.max_clock_jump`.
+    pub max_clock_jump: Duration,
+    /// Do not anchor the clock check to the stored times at start-up (the log was
+    /// down longer than `max_clock_jump` and the operator checked the clock). Flag
+    /// `--accept-clock-jump` only.
+    pub accept_clock_jump: bool,
 }
 
 /// Command-line overrides, applied on top of the file.
@@ -277,6 +306,8 @@ pub struct Overrides {
     pub operator_org: Option<String>,
     /// `--witness URL=VKEY`, repeatable.
     pub witnesses: Vec<String>,
+    /// `--accept-clock-jump`.
+    pub accept_clock_jump: bool,
 }
 
 impl Config {
@@ -398,6 +429,38 @@ impl Config {
             DEFAULT_MAX_BODY_BYTES,
         )?;
         let max_page = positive("limits.max_page", raw.limits.max_page, DEFAULT_MAX_PAGE)?;
+        let defaults = ServeLimits::default();
+        let serve = ServeLimits {
+            header_timeout: duration_setting(
+                "limits.header_timeout",
+                raw.limits.header_timeout,
+                defaults.header_timeout,
+            )?,
+            body_timeout: duration_setting(
+                "limits.body_timeout",
+                raw.limits.body_timeout,
+                defaults.body_timeout,
+            )?,
+            idle_timeout: duration_setting(
+                "limits.idle_timeout",
+                raw.limits.idle_timeout,
+                defaults.idle_timeout,
+            )?,
+            max_connections: positive(
+                "limits.max_connections",
+                raw.limits.max_connections,
+                defaults.max_connections,
+            )?,
+        };
+        serve.check().map_err(|reason| ConfigError::Invalid {
+            key: "limits",
+            reason,
+        })?;
+        let max_clock_jump = duration_setting(
+            "sequencer.max_clock_jump",
+            raw.sequencer.max_clock_jump,
+            DEFAULT_MAX_CLOCK_JUMP,
+        )?;
         let witnesses = if flags.witnesses.is_empty() {
             raw.witness
                 .into_iter()
@@ -436,6 +499,9 @@ impl Config {
             receipt_quorum: raw.receipts.quorum,
             max_body_bytes,
             max_page,
+            serve,
+            max_clock_jump,
+            accept_clock_jump: flags.accept_clock_jump,
         })
     }
 

@@ -39,6 +39,9 @@ pub enum KeyError {
     /// The OS random source failed.
     #[error("random source failed: {0}")]
     Random(String),
+    /// A private key file is readable by group or others.
+    #[error(transparent)]
+    Mode(#[from] docket_daemon::keyfile::KeyFileModeError),
 }
 
 /// The operator's Ed25519 key pair.
@@ -136,8 +139,10 @@ pub fn create_log_key(skey: &Path, origin: &str) -> Result<bool, KeyError> {
     Ok(true)
 }
 
-/// Loads the log's signing key; it must be an Ed25519 (0x01) note key.
+/// Loads the log's signing key; it must be an Ed25519 (0x01) note key in a file only
+/// its owner can read.
 pub fn load_log_key(skey: &Path) -> Result<SignerKey, KeyError> {
+    docket_daemon::keyfile::check_private_mode(skey)?;
     let text = read_text(skey)?;
     let key = SignerKey::parse(&text).map_err(|err| KeyError::Invalid {
         path: skey.to_path_buf(),
@@ -169,8 +174,9 @@ pub fn create_operator_key(path: &Path) -> Result<bool, KeyError> {
     Ok(true)
 }
 
-/// Loads the operator's key from its hex seed file.
+/// Loads the operator's key from its hex seed file, which only its owner may read.
 pub fn load_operator_key(path: &Path) -> Result<OperatorKey, KeyError> {
+    docket_daemon::keyfile::check_private_mode(path)?;
     let text = read_text(path)?;
     let seed: [u8; 32] = hex::decode(&text)
         .ok()
@@ -231,13 +237,45 @@ mod tests {
     fn bad_key_files_are_rejected_with_their_path() {
         let dir = tempfile::tempdir().unwrap();
         let op = dir.path().join("operator.key");
-        std::fs::write(&op, "not hex\n").unwrap();
+        write_new(&op, "not hex\n", true).unwrap();
         match load_operator_key(&op) {
             Err(KeyError::Invalid { path, .. }) => assert_eq!(path, op),
             other => panic!("{other:?}"),
         }
         let skey = dir.path().join("log.skey");
-        std::fs::write(&skey, "PRIVATE+KEY+x+00000000+AAAA\n").unwrap();
+        write_new(&skey, "PRIVATE+KEY+x+00000000+AAAA\n", true).unwrap();
         assert!(matches!(load_log_key(&skey), Err(KeyError::Invalid { .. })));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn key_files_others_can_read_are_refused_with_the_fix() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let skey = dir.path().join("log.skey");
+        let op = dir.path().join("operator.key");
+        create_log_key(&skey, "example.org/log").unwrap();
+        create_operator_key(&op).unwrap();
+        for mode in [0o644, 0o640, 0o604] {
+            for path in [&skey, &op] {
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+            }
+            for (path, error) in [
+                (&skey, load_log_key(&skey).unwrap_err()),
+                (&op, load_operator_key(&op).unwrap_err()),
+            ] {
+                assert!(matches!(error, KeyError::Mode(_)), "{error:?}");
+                let message = error.to_string();
+                assert!(
+                    message.contains(&format!("chmod 600 {}", path.display())),
+                    "{message}"
+                );
+            }
+        }
+        for path in [&skey, &op] {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+        load_log_key(&skey).unwrap();
+        load_operator_key(&op).unwrap();
     }
 }

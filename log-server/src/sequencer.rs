@@ -128,6 +128,9 @@ pub struct SequencerParts {
     pub metrics: Arc<Metrics>,
     /// Clock.
     pub clock: Clock,
+    /// Refuses `logged_at` values from a clock that jumped ahead (see
+    /// `docket_daemon::clock`).
+    pub clock_guard: Arc<docket_daemon::clock::JumpGuard>,
     /// Tuning.
     pub settings: SequencerSettings,
 }
@@ -356,6 +359,18 @@ impl Task {
         let frontier = self.frontier.clone();
         let state = self.state;
         let now = (self.parts.clock)();
+        // logged_at is max(now, last): a jumped clock would freeze it for good.
+        if let Err(jump) = self.parts.clock_guard.check(now.0) {
+            tracing::error!(%jump, "not logging: clock jump");
+            for (_, reply) in waiters {
+                self.parts.metrics.reject(code::CLOCK_JUMP);
+                let _ = reply.send(Err(ApiError::new(
+                    code::CLOCK_JUMP,
+                    "the log's clock jumped ahead and needs its operator; nothing was logged, retry later",
+                )));
+            }
+            return;
+        }
         let origin = self.parts.log_key.name().as_str().to_string();
         let planned = blocking(move || {
             let mut frontier = frontier;
@@ -381,6 +396,7 @@ impl Task {
         let appended = plan.commit.entries.len();
         self.frontier = frontier;
         self.state = plan.commit.state;
+        self.parts.clock_guard.anchor(self.state.last_logged_at.0);
         let metrics = self.parts.metrics.clone();
         // Rejections are answered now: they changed nothing.
         let mut pending = Vec::new();
@@ -558,7 +574,9 @@ impl Task {
         }
         let store = self.parts.store.clone();
         let size = self.state.size;
-        let published_at = (self.parts.clock)();
+        // Recorded, and trusted as a lower bound at the next start-up: never beyond
+        // what the clock-jump guard accepts.
+        let published_at = UnixMillis(self.parts.clock_guard.clamp((self.parts.clock)().0));
         let text = note.to_text();
         let record =
             blocking(move || store.append_checkpoint(size, published_at, count, &text)).await??;

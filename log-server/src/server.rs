@@ -80,6 +80,8 @@ pub struct StartOptions {
     pub cosigners: Option<Vec<Arc<dyn Cosigner>>>,
     /// A clock instead of the system clock.
     pub clock: Option<Clock>,
+    /// A monotonic clock for the clock-jump guard instead of the process's own.
+    pub monotonic: Option<docket_daemon::clock::Monotonic>,
 }
 
 /// What `init` created.
@@ -144,7 +146,11 @@ fn create_dir(path: &Path) -> Result<(), ServerError> {
 }
 
 fn witnesses(config: &Config) -> Result<Vec<Arc<dyn Cosigner>>, ServerError> {
+    // Connect and total timeouts, so a witness that hangs (or accepts and never
+    // answers) costs the sequencer at most `witness_timeout`, which the sequencer also
+    // enforces around each whole round trip.
     let client = reqwest::Client::builder()
+        .connect_timeout(config.witness_timeout)
         .timeout(config.witness_timeout)
         .build()
         .map_err(|err| io_error("building the HTTP client", err))?;
@@ -261,6 +267,33 @@ async fn open(config: &Config, policy: &ReceiptPolicy) -> Result<Opened, ServerE
     })
 }
 
+/// The clock-jump guard for `logged_at`, anchored (unless the operator said
+/// `--accept-clock-jump`) to the latest time the log stored: the last `logged_at` or
+/// the latest checkpoint's publication time, whichever is later. Heartbeats publish a
+/// checkpoint every `heartbeat`, so an idle log does not look like a jump after a
+/// restart; only the time the server was down does.
+fn clock_guard(
+    config: &Config,
+    opened: &Opened,
+    monotonic: docket_daemon::clock::Monotonic,
+) -> Result<Arc<docket_daemon::clock::JumpGuard>, ServerError> {
+    let guard = docket_daemon::clock::JumpGuard::new(config.max_clock_jump, monotonic);
+    if config.accept_clock_jump {
+        tracing::warn!(
+            "--accept-clock-jump: the clock is not checked against the stored times at start-up"
+        );
+    } else {
+        let last_logged_at = opened.store.tree_state()?.last_logged_at;
+        let published_at = opened.reader.latest().published_at;
+        let last = last_logged_at.max(published_at).0;
+        // A new log has no time on record: nothing to compare the clock with.
+        if last > 0 {
+            guard.anchor(last);
+        }
+    }
+    Ok(Arc::new(guard))
+}
+
 fn settings(config: &Config) -> SequencerSettings {
     SequencerSettings {
         batch_max_entries: config.batch_max_entries,
@@ -302,6 +335,7 @@ pub async fn init(config: &Config) -> Result<InitReport, ServerError> {
     let vkey = opened.log_key.verifier().to_vkey();
     let clock = system_clock();
     let size = opened.store.tree_state()?.size;
+    let clock_guard = clock_guard(config, &opened, docket_daemon::clock::system_monotonic())?;
     let sequencer = Sequencer::start(SequencerParts {
         store: opened.store.clone(),
         log_key: opened.log_key,
@@ -311,6 +345,7 @@ pub async fn init(config: &Config) -> Result<InitReport, ServerError> {
         publisher: opened.published,
         metrics: Arc::new(Metrics::default()),
         clock: clock.clone(),
+        clock_guard,
         settings: settings(config),
     })
     .await?;
@@ -338,6 +373,10 @@ impl Server {
         let clock = options.clock.unwrap_or_else(system_clock);
         let metrics = Arc::new(Metrics::default());
         let size = opened.store.tree_state()?.size;
+        let monotonic = options
+            .monotonic
+            .unwrap_or_else(docket_daemon::clock::system_monotonic);
+        let clock_guard = clock_guard(&config, &opened, monotonic)?;
         let sequencer = Sequencer::start(SequencerParts {
             store: opened.store.clone(),
             log_key: opened.log_key,
@@ -347,6 +386,7 @@ impl Server {
             publisher: opened.published,
             metrics: metrics.clone(),
             clock: clock.clone(),
+            clock_guard,
             settings: settings(&config),
         })
         .await?;
@@ -370,16 +410,15 @@ impl Server {
         };
         let app = http::router(state);
         let (stop, stopped) = oneshot::channel::<()>();
-        let serving = tokio::spawn(async move {
-            let result = axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.await;
-                })
-                .await;
-            if let Err(err) = result {
-                tracing::error!(error = %err, "HTTP server failed");
-            }
-        });
+        let limits = config.serve;
+        let serving = tokio::spawn(docket_daemon::serve::serve(
+            listener,
+            app,
+            limits,
+            async move {
+                let _ = stopped.await;
+            },
+        ));
         tracing::info!(%addr, vkey = %vkey, "log server listening");
         Ok(Server {
             addr,

@@ -53,4 +53,9 @@ pub struct ServeArgs {
     /// (pull mode). The origin is the vkey's name. Repeatable; adds to the config file.
     #[arg(long = "log", value_name = "VKEY[=URL]")]
     pub logs: Vec<String>,
+    /// The clock is right although it is more than `max_clock_jump` ahead of the last
+    /// stored cosignature (the witness was down that long): do not refuse to cosign
+    /// for that at start-up. Jumps while running are still refused.
+    #[arg(long)]
+    pub accept_clock_jump: bool,
 }

@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use docket_core::note::{KeyType, VerifierKey};
+use docket_daemon::serve::ServeLimits;
 use serde::Deserialize;
 
 use crate::cli::ServeArgs;
@@ -41,6 +42,9 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 128 * 1024;
 pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(30);
 /// Default timeout for each HTTP request the witness makes in pull mode.
 pub const DEFAULT_FETCH_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default for how far the clock may run ahead of the last cosignature plus the time
+/// elapsed since before the witness refuses to cosign (see `docket_daemon::clock`).
+pub const DEFAULT_MAX_CLOCK_JUMP: Duration = Duration::from_secs(3600);
 
 /// The TOML file, as written. Every field is optional.
 #[derive(Debug, Default, Deserialize)]
@@ -62,6 +66,23 @@ pub struct RawConfig {
     pub poll_interval: Option<String>,
     /// Timeout for each HTTP request in pull mode. Default `"10s"`.
     pub fetch_timeout: Option<String>,
+    /// A request head must arrive in full within this, also the longest wait for the
+    /// next request on a kept-alive connection. Default `"10s"`.
+    pub header_timeout: Option<String>,
+    /// A request body must arrive in full within this after its head. Default `"30s"`.
+    pub body_timeout: Option<String>,
+    /// A connection with no request in flight and no byte moving for this long is
+    /// closed. Default `"60s"`.
+    pub idle_timeout: Option<String>,
+    /// Most connections open at once; more wait to be accepted. Default 512.
+    pub max_connections: Option<usize>,
+    /// How far the clock may run ahead of the last cosignature plus the time elapsed
+    /// since before the witness refuses to cosign. Default `"1h"`.
+    pub max_clock_jump: Option<String>,
+    /// Set by `--accept-clock-jump` only: do not anchor the clock check to the stored
+    /// timestamps at start-up.
+    #[serde(skip)]
+    pub accept_clock_jump: bool,
     /// The logs this witness witnesses. `--log` flags add more.
     #[serde(default, rename = "log")]
     pub logs: Vec<RawLog>,
@@ -113,6 +134,12 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Timeout for each HTTP request in pull mode.
     pub fetch_timeout: Duration,
+    /// Timeouts and the connection limit of the HTTP server.
+    pub serve: ServeLimits,
+    /// How far the clock may jump ahead (see [`RawConfig::max_clock_jump`]).
+    pub max_clock_jump: Duration,
+    /// Skip anchoring the clock check at start-up (`--accept-clock-jump`).
+    pub accept_clock_jump: bool,
     /// The logs witnessed, in config order; origins are unique.
     pub logs: Vec<LogConfig>,
 }
@@ -179,6 +206,9 @@ pub enum ConfigError {
     /// `max_body_bytes` is 0.
     #[error("max_body_bytes must be at least 1")]
     ZeroBodyLimit,
+    /// A serving limit is zero.
+    #[error("{0}")]
+    BadLimit(String),
     /// The witness key could not be loaded.
     #[error(transparent)]
     Key(#[from] keys::KeyError),
@@ -211,6 +241,7 @@ impl RawConfig {
         if let Some(listen) = &flags.listen {
             self.listen = Some(listen.clone());
         }
+        self.accept_clock_jump |= flags.accept_clock_jump;
         for spec in &flags.logs {
             let (vkey, url) = match spec.split_once('=') {
                 Some((vkey, url)) => (vkey, Some(url.to_owned())),
@@ -257,6 +288,19 @@ impl RawConfig {
             .unwrap_or(DEFAULT_POLL_INTERVAL);
         let fetch_timeout = optional_duration("fetch_timeout", self.fetch_timeout.as_deref())?
             .unwrap_or(DEFAULT_FETCH_TIMEOUT);
+        let defaults = ServeLimits::default();
+        let serve = ServeLimits {
+            header_timeout: optional_duration("header_timeout", self.header_timeout.as_deref())?
+                .unwrap_or(defaults.header_timeout),
+            body_timeout: optional_duration("body_timeout", self.body_timeout.as_deref())?
+                .unwrap_or(defaults.body_timeout),
+            idle_timeout: optional_duration("idle_timeout", self.idle_timeout.as_deref())?
+                .unwrap_or(defaults.idle_timeout),
+            max_connections: self.max_connections.unwrap_or(defaults.max_connections),
+        };
+        serve.check().map_err(ConfigError::BadLimit)?;
+        let max_clock_jump = optional_duration("max_clock_jump", self.max_clock_jump.as_deref())?
+            .unwrap_or(DEFAULT_MAX_CLOCK_JUMP);
         let mut logs: Vec<LogConfig> = Vec::new();
         for raw in &self.logs {
             let log = resolve_log(raw, default_poll)?;
@@ -272,6 +316,9 @@ impl RawConfig {
             key,
             max_body_bytes,
             fetch_timeout,
+            serve,
+            max_clock_jump,
+            accept_clock_jump: self.accept_clock_jump,
             logs,
         })
     }

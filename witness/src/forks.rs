@@ -2,14 +2,27 @@
 //! true (c2sp.org/tlog-witness: "the witness MAY log requests that fail the
 //! consistency checks, as evidence of misbehaviour. It MUST NOT cosign them").
 //!
-//! A record holds the checkpoint the witness had cosigned and the contradicting one
-//! the log (or a client on its behalf) presented, each as the full signed note, so a
-//! third party can check both log signatures without trusting the witness. Records are
-//! served as JSON at `GET /forks` and as raw notes at `GET /forks/<id>/cosigned` and
-//! `GET /forks/<id>/presented`.
+//! Only a contradiction that proves itself is recorded: a checkpoint of the size the
+//! witness cosigned with another root, both signed by the log's key. A larger
+//! checkpoint with a consistency proof that fails is refused (422) and not recorded:
+//! the proof is whoever sent it, and a wrong proof for a genuine checkpoint is cheap to
+//! make and proves nothing about the log.
+//!
+//! A record holds the checkpoint the witness had cosigned and the contradicting one,
+//! each as a signed note carrying only signature lines the witness verified, so a
+//! third party can check both log signatures without trusting the witness, and nobody
+//! can make the witness store bytes it did not check. Records are served as JSON at
+//! `GET /forks` and as raw notes at `GET /forks/<id>/cosigned` and
+//! `GET /forks/<id>/presented`. At most [`MAX_FORKS_PER_ORIGIN`] are kept per log:
+//! one record already proves the fork; more only cost disk.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+/// Most fork records kept per origin. Only the log's key can make new ones (each needs
+/// another validly signed root for a size the witness cosigned), so this bounds what a
+/// log, or a thief of its key, can make the witness store.
+pub const MAX_FORKS_PER_ORIGIN: usize = 16;
 
 /// How the presented checkpoint contradicts the cosigned one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,11 +31,6 @@ pub enum ForkKind {
     /// Same tree size, different root: two different trees of one size, a fork beyond
     /// doubt.
     SameSizeDifferentRoot,
-    /// A larger tree whose consistency proof from the cosigned tree does not verify.
-    /// In pull mode the witness built the proof itself from tiles authenticated by the
-    /// presented root, so this is a fork; in push mode the proof came from the client
-    /// and may just be wrong (see docs/witness.md).
-    InconsistentProof,
 }
 
 /// How the contradicting checkpoint reached the witness.
@@ -42,14 +50,15 @@ pub struct EvidenceCheckpoint {
     pub size: u64,
     /// Root hash, base64 as in the checkpoint.
     pub root: String,
-    /// The complete signed note (text, blank line, signature lines).
+    /// The signed note: the witness's encoding of the checkpoint text, a blank line,
+    /// and only the signature lines the witness verified.
     pub note: String,
 }
 
 /// A recorded fork.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ForkEvidence {
-    /// Lowercase hex SHA-256 of the presented note: the record's id.
+    /// The record's id: [`evidence_id`] of the presented checkpoint text.
     pub id: String,
     /// The log's origin.
     pub origin: String,
@@ -64,15 +73,14 @@ pub struct ForkEvidence {
     pub cosigned: EvidenceCheckpoint,
     /// The contradicting checkpoint, with the log signature(s) the witness verified.
     pub presented: EvidenceCheckpoint,
-    /// The `old` size of the request (equal to `cosigned.size`).
-    pub old_size: u64,
-    /// The consistency proof that failed, base64 hashes (empty for same-size forks).
-    pub proof: Vec<String>,
 }
 
-/// The id of the evidence for a presented note: lowercase hex SHA-256 of its bytes.
-pub fn evidence_id(presented_note: &str) -> String {
-    hex::encode(Sha256::digest(presented_note.as_bytes()))
+/// The id of the evidence for a presented checkpoint: lowercase hex SHA-256 of the
+/// witness's own encoding of its text (origin, size, root, extension lines), without
+/// any signature line. Extra or different signature lines on the same checkpoint give
+/// the same id, so the same fork is recorded once however it is dressed up.
+pub fn evidence_id(presented_checkpoint_text: &str) -> String {
+    hex::encode(Sha256::digest(presented_checkpoint_text.as_bytes()))
 }
 
 /// Whether `id` has the shape of an evidence id (64 lowercase hex digits), checked

@@ -162,8 +162,8 @@ async fn fork_note(
     if !is_evidence_id(&id) || !matches!(which.as_str(), "cosigned" | "presented") {
         return text(StatusCode::NOT_FOUND, TEXT, "not found\n".into());
     }
-    match tokio::task::spawn_blocking(move || witness.forks()).await {
-        Ok(Ok(list)) => match list.into_iter().find(|e| e.id == id) {
+    match tokio::task::spawn_blocking(move || witness.fork(&id)).await {
+        Ok(Ok(found)) => match found {
             Some(evidence) => {
                 let note = if which == "cosigned" {
                     evidence.cosigned.note

@@ -49,6 +49,9 @@ pub enum KeyError {
     /// The operating system's random source failed.
     #[error("random source: {0}")]
     Random(String),
+    /// The private key file is readable by group or others.
+    #[error(transparent)]
+    Mode(#[from] docket_daemon::keyfile::KeyFileModeError),
 }
 
 /// The witness's signing key (cosignature/v1, type 0x04).
@@ -109,8 +112,9 @@ pub fn init(dir: &Path, name: &str) -> Result<String, KeyError> {
     Ok(vkey)
 }
 
-/// Loads the skey at `path`.
+/// Loads the skey at `path`, refusing a file that group or others can read.
 pub fn load_key(path: &Path) -> Result<WitnessKey, KeyError> {
+    docket_daemon::keyfile::check_private_mode(path)?;
     let text = std::fs::read_to_string(path).map_err(|source| KeyError::Io {
         path: path.to_owned(),
         source,
@@ -181,11 +185,32 @@ mod tests {
         ));
         // A type 0x01 (log) key is not a witness key.
         let path = dir.path().join("log.skey");
-        std::fs::write(
+        write_secret(
             &path,
             "PRIVATE+KEY+localhost.localdev/sumdb+00000c67+AXu6+oaVaOYuQOFrf1V59JK1owcFlJcHwwXHDfDGxSPk\n",
         )
         .unwrap();
         assert!(matches!(load_key(&path), Err(KeyError::BadKey { .. })));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_key_readable_by_others_is_refused_with_the_fix() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        init(dir.path(), "example.com/w1").unwrap();
+        let path = dir.path().join(SKEY_FILE);
+        for mode in [0o644, 0o640, 0o604] {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+            let error = load_key(&path).unwrap_err();
+            assert!(matches!(error, KeyError::Mode(_)), "{error:?}");
+            let message = error.to_string();
+            assert!(
+                message.contains(&format!("chmod 600 {}", path.display())),
+                "{message}"
+            );
+        }
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        load_key(&path).unwrap();
     }
 }

@@ -118,7 +118,18 @@ pub fn start_with_clock(
         .with_context(|| format!("opening the database at {}", db_path.display()))?;
     let local_addr = listener.local_addr().context("reading the bound address")?;
     let fetch_timeout = config.fetch_timeout;
+    let limits = config.serve;
+    let accept_clock_jump = config.accept_clock_jump;
     let witness = Arc::new(Witness::new(config, Arc::new(store), clock));
+    if accept_clock_jump {
+        tracing::warn!(
+            "--accept-clock-jump: the clock is not checked against the stored cosignature times at start-up"
+        );
+    } else {
+        witness
+            .anchor_clock()
+            .context("reading the stored cosignature times")?;
+    }
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let mut tasks = Vec::new();
     let app = http::router(witness.clone());
@@ -127,12 +138,7 @@ pub fn start_with_clock(
         let graceful = async move {
             let _ = http_stop.wait_for(|s| *s).await;
         };
-        if let Err(error) = axum::serve(listener, app)
-            .with_graceful_shutdown(graceful)
-            .await
-        {
-            tracing::error!(%error, "HTTP server failed");
-        }
+        docket_daemon::serve::serve(listener, app, limits, graceful).await;
     }));
     tasks.extend(pull::spawn_pollers(
         witness.clone(),

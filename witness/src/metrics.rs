@@ -15,6 +15,9 @@ pub struct Metrics {
     cosignatures_push: AtomicU64,
     cosignatures_pull: AtomicU64,
     forks_detected: AtomicU64,
+    forks_not_kept: AtomicU64,
+    bad_proofs_push: AtomicU64,
+    bad_proofs_pull: AtomicU64,
     pull_ok: AtomicU64,
     pull_error: AtomicU64,
 }
@@ -54,6 +57,20 @@ impl Metrics {
         self.forks_detected.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Counts one fork seen but not recorded because the origin's records are full.
+    pub fn count_fork_not_kept(&self) {
+        self.forks_not_kept.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts one consistency proof that did not verify (refused with 422).
+    pub fn count_bad_proof(&self, channel: crate::forks::Channel) {
+        match channel {
+            crate::forks::Channel::AddCheckpoint => &self.bad_proofs_push,
+            crate::forks::Channel::Pull => &self.bad_proofs_pull,
+        }
+        .fetch_add(1, Ordering::Relaxed);
+    }
+
     /// Counts one pull-mode poll, successful or not.
     pub fn count_poll(&self, ok: bool) {
         if ok {
@@ -65,7 +82,13 @@ impl Metrics {
 
     /// Renders everything as Prometheus text. `forks_recorded` is the number of
     /// evidence records in the store (it survives restarts; `forks_detected` does not).
-    pub fn render(&self, forks_recorded: usize, origins: &[OriginSample]) -> String {
+    /// `clock_jump_refusals` counts cosignatures refused because the clock jumped.
+    pub fn render(
+        &self,
+        forks_recorded: usize,
+        clock_jump_refusals: u64,
+        origins: &[OriginSample],
+    ) -> String {
         let mut out = String::new();
         let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
         header(
@@ -115,11 +138,48 @@ impl Metrics {
         );
         header(
             &mut out,
+            "witness_forks_not_kept_total",
+            "counter",
+            "forks seen since start but not recorded: the log's records were full",
+        );
+        let _ = writeln!(
+            out,
+            "witness_forks_not_kept_total {}",
+            get(&self.forks_not_kept)
+        );
+        header(
+            &mut out,
+            "witness_bad_consistency_proofs_total",
+            "counter",
+            "consistency proofs that did not verify (422, not fork evidence), by channel",
+        );
+        let _ = writeln!(
+            out,
+            "witness_bad_consistency_proofs_total{{channel=\"add_checkpoint\"}} {}",
+            get(&self.bad_proofs_push)
+        );
+        let _ = writeln!(
+            out,
+            "witness_bad_consistency_proofs_total{{channel=\"pull\"}} {}",
+            get(&self.bad_proofs_pull)
+        );
+        header(
+            &mut out,
             "witness_forks_recorded",
             "gauge",
             "fork evidence records held (GET /forks)",
         );
         let _ = writeln!(out, "witness_forks_recorded {forks_recorded}");
+        header(
+            &mut out,
+            "witness_clock_jump_refusals_total",
+            "counter",
+            "cosignatures refused since start: the clock ran ahead of the last cosignature by more than max_clock_jump",
+        );
+        let _ = writeln!(
+            out,
+            "witness_clock_jump_refusals_total {clock_jump_refusals}"
+        );
         header(
             &mut out,
             "witness_pull_polls_total",
@@ -198,6 +258,7 @@ mod tests {
         m.count_poll(false);
         let text = m.render(
             3,
+            0,
             &[OriginSample {
                 origin: "a\"b".into(),
                 size: Some(7),

@@ -5,7 +5,8 @@
 //! The order of one request (each step only after the previous succeeded):
 //! 1. parse the body (400), find the origin (404), verify the log's signature (403);
 //! 2. load the stored state and run the pure decision (400, 409, 422);
-//! 3. on a contradiction, keep both signed checkpoints as fork evidence;
+//! 3. on a provable contradiction (same size, other root), keep both signed
+//!    checkpoints, verified signature lines only, as fork evidence (bounded per log);
 //! 4. cosign the witness's own encoding of the checkpoint text, at
 //!    `max(now, last timestamp, 1)`;
 //! 5. compare-and-swap the stored state (synced); if another request moved it since
@@ -23,12 +24,15 @@ use docket_core::time::UnixSeconds;
 use docket_core::witness::{
     self as tlog_witness, AddCheckpointRequest, KnownLog, Rejection, TreeState,
 };
+use docket_daemon::clock::{ClockJump, JumpGuard, Monotonic, system_monotonic};
 
 use crate::config::{Config, LogConfig};
-use crate::forks::{self, Channel, EvidenceCheckpoint, ForkEvidence, ForkKind};
+use crate::forks::{
+    self, Channel, EvidenceCheckpoint, ForkEvidence, ForkKind, MAX_FORKS_PER_ORIGIN,
+};
 use crate::keys::WitnessKey;
 use crate::metrics::{Metrics, OriginSample};
-use crate::store::{CasOutcome, OriginState, StoreError, WitnessStore};
+use crate::store::{CasOutcome, OriginState, RecordOutcome, StoreError, WitnessStore};
 
 /// Why an add-checkpoint request got no cosignature.
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +46,9 @@ pub enum AddError {
     /// Signing or re-encoding failed, which only a bug can cause (500).
     #[error("internal: {0}")]
     Internal(String),
+    /// The system clock jumped ahead further than allowed; nothing was cosigned (503).
+    #[error(transparent)]
+    ClockJump(#[from] ClockJump),
 }
 
 impl AddError {
@@ -50,6 +57,7 @@ impl AddError {
         match self {
             AddError::Rejected(rejection) => rejection.http_status(),
             AddError::Store(_) | AddError::Internal(_) => 500,
+            AddError::ClockJump(_) => 503,
         }
     }
 
@@ -67,6 +75,9 @@ impl AddError {
             AddError::Rejected(rejection) => rejection.to_string(),
             AddError::Store(_) => "storage error; try again later".to_owned(),
             AddError::Internal(_) => "internal error".to_owned(),
+            AddError::ClockJump(_) => {
+                "the witness's clock needs its operator's attention; try again later".to_owned()
+            }
         }
     }
 }
@@ -94,12 +105,26 @@ pub struct Witness {
     store: Arc<dyn WitnessStore>,
     metrics: Metrics,
     clock: Clock,
+    guard: JumpGuard,
     max_body_bytes: usize,
 }
 
 impl Witness {
-    /// A witness over `store`, reading time from `clock`.
+    /// A witness over `store`, reading time from `clock`, elapsed time from the
+    /// process's monotonic clock.
     pub fn new(config: Config, store: Arc<dyn WitnessStore>, clock: Clock) -> Witness {
+        Witness::with_clocks(config, store, clock, system_monotonic())
+    }
+
+    /// A witness over `store`, reading time from `clock` and elapsed time (for the
+    /// clock-jump guard) from `monotonic`. The guard has no anchor until
+    /// [`Witness::anchor_clock`] or the first cosignature.
+    pub fn with_clocks(
+        config: Config,
+        store: Arc<dyn WitnessStore>,
+        clock: Clock,
+        monotonic: Monotonic,
+    ) -> Witness {
         let by_origin = config
             .logs
             .iter()
@@ -120,8 +145,26 @@ impl Witness {
             store,
             metrics: Metrics::default(),
             clock,
+            guard: JumpGuard::new(config.max_clock_jump, monotonic),
             max_body_bytes: config.max_body_bytes,
         }
+    }
+
+    /// Anchors the clock-jump guard to the latest cosignature timestamp stored for any
+    /// configured log, as of now: until the next cosignature, the clock may run at most
+    /// `max_clock_jump` ahead of it plus the time elapsed since. Called at start-up
+    /// unless the operator said `--accept-clock-jump`.
+    pub fn anchor_clock(&self) -> Result<(), StoreError> {
+        let mut latest = None;
+        for log in &self.logs {
+            if let Some(state) = self.store.load(&log.origin)? {
+                latest = latest.max(Some(state.cosigned_at.0));
+            }
+        }
+        if let Some(latest) = latest {
+            self.guard.anchor(latest.saturating_mul(1000));
+        }
+        Ok(())
     }
 
     /// The witness's cosignature vkey.
@@ -164,14 +207,24 @@ impl Witness {
         Ok(self.store.load(&self.logs[index].origin)?.map(|s| s.note))
     }
 
-    /// Every recorded fork.
+    /// Every recorded fork of the configured logs: at most [`MAX_FORKS_PER_ORIGIN`]
+    /// per log, so this never loads more than that many records per log.
     pub fn forks(&self) -> Result<Vec<ForkEvidence>, StoreError> {
-        self.store.forks()
+        let mut out = Vec::new();
+        for log in &self.logs {
+            out.extend(self.store.forks(&log.origin, MAX_FORKS_PER_ORIGIN)?);
+        }
+        Ok(out)
+    }
+
+    /// The fork record with this id, if any.
+    pub fn fork(&self, id: &str) -> Result<Option<ForkEvidence>, StoreError> {
+        Ok(self.forks()?.into_iter().find(|e| e.id == id))
     }
 
     /// The Prometheus text for `/metrics`.
     pub fn render_metrics(&self) -> Result<String, StoreError> {
-        let forks = self.store.forks()?.len();
+        let forks = self.forks()?.len();
         let mut samples = Vec::with_capacity(self.logs.len());
         for log in &self.logs {
             let state = self.store.load(&log.origin)?;
@@ -181,7 +234,7 @@ impl Witness {
                 cosigned_at: state.as_ref().map(|s| s.cosigned_at.0),
             });
         }
-        Ok(self.metrics.render(forks, &samples))
+        Ok(self.metrics.render(forks, self.guard.refusals(), &samples))
     }
 
     fn now(&self) -> UnixSeconds {
@@ -209,8 +262,26 @@ impl Witness {
         let accepted = match tlog_witness::decide(&request, known) {
             Ok(accepted) => accepted,
             Err(rejection) => {
-                if let (Some(evidence), Some(stored)) = (rejection.fork_evidence(), &stored) {
-                    self.keep_evidence(evidence, stored, channel)?;
+                if let (Some(evidence), Some(stored), Some(log)) =
+                    (rejection.fork_evidence(), &stored, log)
+                {
+                    self.keep_evidence(evidence, stored, log, channel)?;
+                }
+                if let Rejection::InconsistentProof { error } = &rejection {
+                    self.metrics.count_bad_proof(channel);
+                    if channel == Channel::Pull {
+                        // The proof was computed from the log's own (unsigned) tiles:
+                        // either a mirror serves wrong tiles or the log no longer
+                        // extends what was cosigned. Not provable from signed data
+                        // alone, so not recorded; loud, so an operator looks.
+                        tracing::warn!(
+                            origin,
+                            size = request.checkpoint().size(),
+                            stored = request.old_size(),
+                            %error,
+                            "the log's tiles do not prove its checkpoint consistent with the one this witness cosigned; not cosigning"
+                        );
+                    }
                 }
                 return Err(rejection.into());
             }
@@ -219,7 +290,15 @@ impl Witness {
         // Never 0 (tlog-witness), never below the last cosignature for this log (so a
         // clock stepping back cannot make a newer tree look older), at most 2^63 - 1.
         let last = stored.as_ref().map_or(UnixSeconds(0), |s| s.cosigned_at);
-        let timestamp = self.now().max(last).max(UnixSeconds(1)).min(MAX_TIMESTAMP);
+        let now = self.now();
+        // A forward jump would be permanent (timestamps never go back): refuse to
+        // cosign from a clock that ran ahead of the last cosignature plus the time
+        // elapsed since by more than the operator allowed.
+        if let Err(jump) = self.guard.check(now.0.saturating_mul(1000)) {
+            tracing::error!(origin, %jump, "not cosigning: clock jump");
+            return Err(jump.into());
+        }
+        let timestamp = now.max(last).max(UnixSeconds(1)).min(MAX_TIMESTAMP);
         // Sign the witness's own encoding of what it parsed, not the client's bytes.
         let text = accepted.checkpoint().to_text();
         let cosignature = cosignature::sign(self.key.signer(), &text, timestamp)
@@ -247,6 +326,7 @@ impl Witness {
         let expected = stored.as_ref().map(OriginState::tree_head);
         match self.store.compare_and_swap(expected, &new_state)? {
             CasOutcome::Swapped => {
+                self.guard.anchor(timestamp.0.saturating_mul(1000));
                 if channel == Channel::AddCheckpoint {
                     self.metrics.count_cosignature_push();
                 }
@@ -270,29 +350,46 @@ impl Witness {
         }
     }
 
-    /// Records fork evidence (both signed checkpoints), logs it as an error and counts
-    /// it. A request whose tree is the one already cosigned (same size and root, only a
-    /// bad proof) contradicts nothing and is not recorded.
+    /// Records fork evidence (both signed checkpoints, with only the signature lines
+    /// that verified), logs it as an error and counts it. Only a same-size,
+    /// other-root contradiction reaches here (see `Rejection::fork_evidence`); a
+    /// request whose tree is the one already cosigned contradicts nothing.
     fn keep_evidence(
         &self,
         evidence: &tlog_witness::ForkEvidence,
         stored: &OriginState,
+        log: &LogConfig,
         channel: Channel,
     ) -> Result<(), StoreError> {
         let presented = &evidence.checkpoint;
-        let kind = if presented.size() == stored.size {
-            if *presented.root() == stored.root {
+        if presented.size() != stored.size || *presented.root() == stored.root {
+            return Ok(());
+        }
+        let text = presented.to_text();
+        // Keep only what was checked: junk lines from other keys must neither be
+        // stored nor change the record's id.
+        let verified = match evidence.note.verify(&log.verifiers) {
+            Ok(verification) => verification
+                .verified()
+                .iter()
+                .map(|v| v.signature().clone())
+                .collect::<Vec<_>>(),
+            Err(error) => {
+                tracing::error!(%error, "fork evidence no longer verifies; not recorded");
                 return Ok(());
             }
-            ForkKind::SameSizeDifferentRoot
-        } else {
-            ForkKind::InconsistentProof
         };
-        let presented_note = evidence.note.to_text();
+        let presented_note = match Note::new(text.clone(), verified) {
+            Ok(note) => note.to_text(),
+            Err(error) => {
+                tracing::error!(%error, "could not re-encode fork evidence; not recorded");
+                return Ok(());
+            }
+        };
         let record = ForkEvidence {
-            id: forks::evidence_id(&presented_note),
+            id: forks::evidence_id(&text),
             origin: stored.origin.clone(),
-            kind,
+            kind: ForkKind::SameSizeDifferentRoot,
             channel,
             detected_at: self.now().0,
             cosigned: EvidenceCheckpoint {
@@ -305,24 +402,31 @@ impl Witness {
                 root: presented.root().to_base64(),
                 note: presented_note,
             },
-            old_size: evidence.old_size,
-            proof: evidence
-                .consistency_proof
-                .iter()
-                .map(|h| h.to_base64())
-                .collect(),
         };
-        if self.store.record_fork(&record)? {
-            self.metrics.count_fork();
-            tracing::error!(
-                origin = %record.origin,
-                id = %record.id,
-                kind = ?record.kind,
-                cosigned_size = record.cosigned.size,
-                presented_size = record.presented.size,
-                ?channel,
-                "FORK EVIDENCE: the log signed a checkpoint that contradicts the one this witness cosigned; see GET /forks"
-            );
+        match self.store.record_fork(&record, MAX_FORKS_PER_ORIGIN)? {
+            RecordOutcome::Recorded => {
+                self.metrics.count_fork();
+                tracing::error!(
+                    origin = %record.origin,
+                    id = %record.id,
+                    kind = ?record.kind,
+                    size = record.cosigned.size,
+                    cosigned_root = %record.cosigned.root,
+                    presented_root = %record.presented.root,
+                    ?channel,
+                    "FORK EVIDENCE: the log signed two different trees of one size; see GET /forks"
+                );
+            }
+            RecordOutcome::Duplicate => {}
+            RecordOutcome::Full => {
+                self.metrics.count_fork_not_kept();
+                tracing::error!(
+                    origin = %record.origin,
+                    id = %record.id,
+                    max = MAX_FORKS_PER_ORIGIN,
+                    "another fork of this log, not recorded: the witness already holds the most records it keeps per log"
+                );
+            }
         }
         Ok(())
     }

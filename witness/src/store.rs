@@ -8,9 +8,14 @@
 //! RocksDB layout (default column family, one DB under `<data dir>/db`):
 //!
 //! ```text
-//! 's' ‖ SHA-256(origin)            → state record (see `encode_state`)
-//! 'f' ‖ SHA-256(presented note)    → fork evidence, JSON (see `crate::forks`)
+//! 's' ‖ SHA-256(origin)                      → state record (see `encode_state`)
+//! 'F' ‖ SHA-256(origin) ‖ evidence id (hex)   → fork evidence, JSON (see `crate::forks`)
 //! ```
+//!
+//! Fork records are keyed under their origin so that counting them (the cap per
+//! origin) and listing them read at most the cap's worth of records per origin.
+//! Versions before the cap keyed records `'f' ‖ id` and also kept unverified
+//! "inconsistent proof" records; those keys are never read.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -108,12 +113,27 @@ pub trait WitnessStore: Send + Sync + 'static {
         new: &OriginState,
     ) -> Result<CasOutcome, StoreError>;
 
-    /// Records fork evidence. Returns `false` if the same evidence (same presented
-    /// note) was already recorded.
-    fn record_fork(&self, evidence: &ForkEvidence) -> Result<bool, StoreError>;
+    /// Records fork evidence unless a record with its id exists for its origin, or
+    /// `max_per_origin` records are already held for that origin. Atomic per origin.
+    fn record_fork(
+        &self,
+        evidence: &ForkEvidence,
+        max_per_origin: usize,
+    ) -> Result<RecordOutcome, StoreError>;
 
-    /// Every recorded piece of fork evidence, ordered by id.
-    fn forks(&self) -> Result<Vec<ForkEvidence>, StoreError>;
+    /// The fork evidence recorded for `origin`, ordered by id, at most `limit` records.
+    fn forks(&self, origin: &str, limit: usize) -> Result<Vec<ForkEvidence>, StoreError>;
+}
+
+/// The result of [`WitnessStore::record_fork`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordOutcome {
+    /// Stored, durable.
+    Recorded,
+    /// The same evidence (same id) was already recorded; nothing written.
+    Duplicate,
+    /// The origin already holds the maximum number of records; nothing written.
+    Full,
 }
 
 /// Per-origin locks, created on first use, so that different origins never wait for
@@ -141,7 +161,7 @@ pub struct RocksStore {
 }
 
 const STATE_PREFIX: u8 = b's';
-const FORK_PREFIX: u8 = b'f';
+const FORK_PREFIX: u8 = b'F';
 /// Version byte leading every state record, so a future format can be told apart.
 const STATE_RECORD_VERSION: u8 = 1;
 
@@ -193,36 +213,57 @@ impl WitnessStore for RocksStore {
         Ok(CasOutcome::Swapped)
     }
 
-    fn record_fork(&self, evidence: &ForkEvidence) -> Result<bool, StoreError> {
-        let key = fork_key(&evidence.id);
+    fn record_fork(
+        &self,
+        evidence: &ForkEvidence,
+        max_per_origin: usize,
+    ) -> Result<RecordOutcome, StoreError> {
+        let key = fork_key(&evidence.origin, &evidence.id);
         let origin_lock = self.locks.lock_for(&evidence.origin)?;
         let _guard = lock(&origin_lock)?;
         if self.db.get(&key)?.is_some() {
-            return Ok(false);
+            return Ok(RecordOutcome::Duplicate);
+        }
+        // Under the origin's lock, so two racing records cannot both pass the count.
+        if self.fork_values(&evidence.origin, max_per_origin)?.len() >= max_per_origin {
+            return Ok(RecordOutcome::Full);
         }
         let value = serde_json::to_vec(evidence).map_err(|e| StoreError::Corrupt {
             what: "fork evidence",
             detail: e.to_string(),
         })?;
         self.db.put_opt(key, value, &Self::synced())?;
-        Ok(true)
+        Ok(RecordOutcome::Recorded)
     }
 
-    fn forks(&self) -> Result<Vec<ForkEvidence>, StoreError> {
-        let mut out = Vec::new();
-        let start = [FORK_PREFIX];
-        let mode = rocksdb::IteratorMode::From(&start, rocksdb::Direction::Forward);
-        for item in self.db.iterator(mode) {
-            let (key, value) = item?;
-            if key.first() != Some(&FORK_PREFIX) {
-                break;
-            }
-            let evidence: ForkEvidence =
-                serde_json::from_slice(&value).map_err(|e| StoreError::Corrupt {
+    fn forks(&self, origin: &str, limit: usize) -> Result<Vec<ForkEvidence>, StoreError> {
+        self.fork_values(origin, limit)?
+            .iter()
+            .map(|value| {
+                serde_json::from_slice(value).map_err(|e| StoreError::Corrupt {
                     what: "fork evidence",
                     detail: e.to_string(),
-                })?;
-            out.push(evidence);
+                })
+            })
+            .collect()
+    }
+}
+
+impl RocksStore {
+    /// The raw fork records of `origin`, at most `limit` of them.
+    fn fork_values(&self, origin: &str, limit: usize) -> Result<Vec<Box<[u8]>>, StoreError> {
+        let prefix = fork_prefix(origin);
+        let mode = rocksdb::IteratorMode::From(&prefix, rocksdb::Direction::Forward);
+        let mut out = Vec::new();
+        for item in self.db.iterator(mode) {
+            if out.len() >= limit {
+                break;
+            }
+            let (key, value) = item?;
+            if !key.starts_with(&prefix) {
+                break;
+            }
+            out.push(value);
         }
         Ok(out)
     }
@@ -232,7 +273,7 @@ impl WitnessStore for RocksStore {
 #[derive(Default)]
 pub struct MemoryStore {
     states: Mutex<HashMap<String, OriginState>>,
-    forks: Mutex<BTreeMap<String, ForkEvidence>>,
+    forks: Mutex<BTreeMap<(String, String), ForkEvidence>>,
     locks: OriginLocks,
 }
 
@@ -265,18 +306,32 @@ impl WitnessStore for MemoryStore {
         Ok(CasOutcome::Swapped)
     }
 
-    fn record_fork(&self, evidence: &ForkEvidence) -> Result<bool, StoreError> {
+    fn record_fork(
+        &self,
+        evidence: &ForkEvidence,
+        max_per_origin: usize,
+    ) -> Result<RecordOutcome, StoreError> {
         let mut forks = self.forks.lock().map_err(|_| StoreError::Poisoned)?;
-        if forks.contains_key(&evidence.id) {
-            return Ok(false);
+        let key = (evidence.origin.clone(), evidence.id.clone());
+        if forks.contains_key(&key) {
+            return Ok(RecordOutcome::Duplicate);
         }
-        forks.insert(evidence.id.clone(), evidence.clone());
-        Ok(true)
+        let held = forks.keys().filter(|(o, _)| *o == evidence.origin).count();
+        if held >= max_per_origin {
+            return Ok(RecordOutcome::Full);
+        }
+        forks.insert(key, evidence.clone());
+        Ok(RecordOutcome::Recorded)
     }
 
-    fn forks(&self) -> Result<Vec<ForkEvidence>, StoreError> {
+    fn forks(&self, origin: &str, limit: usize) -> Result<Vec<ForkEvidence>, StoreError> {
         let forks = self.forks.lock().map_err(|_| StoreError::Poisoned)?;
-        Ok(forks.values().cloned().collect())
+        Ok(forks
+            .iter()
+            .filter(|((o, _), _)| o == origin)
+            .map(|(_, e)| e.clone())
+            .take(limit)
+            .collect())
     }
 }
 
@@ -286,8 +341,14 @@ fn state_key(origin: &str) -> Vec<u8> {
     key
 }
 
-fn fork_key(id: &str) -> Vec<u8> {
+fn fork_prefix(origin: &str) -> Vec<u8> {
     let mut key = vec![FORK_PREFIX];
+    key.extend_from_slice(&Sha256::digest(origin.as_bytes()));
+    key
+}
+
+fn fork_key(origin: &str, id: &str) -> Vec<u8> {
+    let mut key = fork_prefix(origin);
     key.extend_from_slice(id.as_bytes());
     key
 }

@@ -100,3 +100,25 @@ async fn serve_reads_a_config_file() {
         "{out:?}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn serve_refuses_a_key_file_others_can_read() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    write_witness_key(&data, "example.com/open-witness", VECTOR_WITNESS_SEED);
+    let key = data.join(docket_witness::keys::SKEY_FILE);
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_witness"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("chmod 600 {}", key.display())),
+        "{stderr}"
+    );
+}

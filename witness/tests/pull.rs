@@ -2,8 +2,9 @@
 //! witness polls `/checkpoint`, fetches tiles, builds the consistency proof itself,
 //! cosigns, and serves the result at `/<hex SHA-256(origin)>/checkpoint`. The log grows
 //! across tile boundaries (256 and 65,536 need level-1 and level-2 tiles); then the
-//! server switches to a forked history, and the witness records evidence and stops
-//! cosigning it.
+//! server switches to a forked history, and the witness records evidence (a same-size
+//! fork) or only refuses (a larger tree its tiles cannot prove consistent), and never
+//! cosigns it.
 
 // Helpers below the tests unwrap too: in a test, a panic with its location is the report.
 #![allow(clippy::unwrap_used)]
@@ -114,16 +115,32 @@ async fn pull_mode_follows_a_tiled_log_and_catches_a_fork() {
     assert_eq!(reply.status, 409);
     assert_eq!(reply.body, "70000\n");
 
-    // The log now shows a different history of a larger size.
+    // The log now shows a different history of the size the witness cosigned: two
+    // signed roots for one size, recorded as evidence.
     let mut forked = log.truncated(69_990);
-    forked.append(20, "evil");
+    forked.append(10, "evil");
     *shared.lock().unwrap() = forked.clone();
     let forks = wait_for_forks(&client, &w, 1).await;
     assert_eq!(forks[0]["channel"], "pull");
-    assert_eq!(forks[0]["kind"], "inconsistent_proof");
+    assert_eq!(forks[0]["kind"], "same_size_different_root");
     assert_eq!(forks[0]["cosigned"]["size"], 70_000);
-    assert_eq!(forks[0]["presented"]["size"], 70_010);
-    assert_eq!(forks[0]["presented"]["note"], forked.checkpoint(70_010));
+    assert_eq!(forks[0]["presented"]["size"], 70_000);
+    assert_eq!(forks[0]["presented"]["note"], forked.checkpoint(70_000));
+    // Then a larger tree on that branch: its tiles give no valid proof from what the
+    // witness cosigned. Refused and counted, but not evidence: unsigned tiles prove
+    // nothing to a third party.
+    forked.append(10, "evil");
+    *shared.lock().unwrap() = forked.clone();
+    let mut refused = false;
+    for _ in 0..300 {
+        let metrics = get(&client, &w.url, "/metrics").await.body;
+        if !metrics.contains("witness_bad_consistency_proofs_total{channel=\"pull\"} 0\n") {
+            refused = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(refused, "the witness never refused the larger forked tree");
     // Still on the main branch.
     wait_for_size(&client, &w, &log, 70_000).await;
     let metrics = get(&client, &w.url, "/metrics").await.body;

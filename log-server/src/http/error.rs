@@ -39,6 +39,9 @@ pub mod code {
     pub const OVERLOADED: &str = "overloaded";
     /// The server is shutting down.
     pub const SHUTTING_DOWN: &str = "shutting_down";
+    /// The log's clock jumped ahead further than its operator allows; nothing was
+    /// logged (see `sequencer.max_clock_jump`).
+    pub const CLOCK_JUMP: &str = "clock_jump";
     /// A malformed path or query (tile path, index, size).
     pub const BAD_REQUEST: &str = "bad_request";
     /// The resource does not exist (yet).
@@ -114,7 +117,7 @@ pub fn status_of(code: &str) -> StatusCode {
         | "submission_withdrawn"
         | "key_already_registered"
         | "key_already_revoked" => StatusCode::CONFLICT,
-        code::OVERLOADED | code::SHUTTING_DOWN | code::LOG_HALTED => {
+        code::OVERLOADED | code::SHUTTING_DOWN | code::LOG_HALTED | code::CLOCK_JUMP => {
             StatusCode::SERVICE_UNAVAILABLE
         }
         code::NOT_FOUND => StatusCode::NOT_FOUND,

@@ -90,7 +90,7 @@ pub async fn restart_with(
         config.clone(),
         StartOptions {
             cosigners: Some(cosigners),
-            clock: None,
+            ..StartOptions::default()
         },
     )
     .await

@@ -54,6 +54,7 @@ poll_interval = "500ms"
             "EnochRoot+af0cfe78+ATtqJ7zOtqQtYqOo0CpvDXNlMhV3HeJDpjrASKGLWdop=https://x.example/log"
                 .into(),
         ],
+        accept_clock_jump: false,
     });
     let config = raw.resolve().unwrap();
     assert_eq!(config.listen, "127.0.0.1:0".parse().unwrap());

@@ -65,6 +65,9 @@ fn witness(store: Arc<dyn WitnessStore>, clock: Clock) -> Witness {
         key: witness_key(),
         max_body_bytes: 1 << 16,
         fetch_timeout: std::time::Duration::from_secs(1),
+        serve: docket_daemon::serve::ServeLimits::default(),
+        max_clock_jump: std::time::Duration::from_secs(3600),
+        accept_clock_jump: false,
         logs: vec![LogConfig {
             origin: ORIGIN.into(),
             verifiers: vec![log_key().verifier()],
@@ -147,11 +150,15 @@ impl WitnessStore for RacingStore {
     ) -> Result<CasOutcome, StoreError> {
         self.inner.compare_and_swap(expected, new)
     }
-    fn record_fork(&self, evidence: &ForkEvidence) -> Result<bool, StoreError> {
-        self.inner.record_fork(evidence)
+    fn record_fork(
+        &self,
+        evidence: &ForkEvidence,
+        max_per_origin: usize,
+    ) -> Result<RecordOutcome, StoreError> {
+        self.inner.record_fork(evidence, max_per_origin)
     }
-    fn forks(&self) -> Result<Vec<ForkEvidence>, StoreError> {
-        self.inner.forks()
+    fn forks(&self, origin: &str, limit: usize) -> Result<Vec<ForkEvidence>, StoreError> {
+        self.inner.forks(origin, limit)
     }
 }
 
@@ -234,4 +241,205 @@ fn unknown_origin_touches_nothing() {
         .unwrap_err();
     assert_eq!(error.status(), 404);
     assert_eq!(w.store.load("example.com/other").unwrap(), None);
+}
+
+/// Hashes of a small tree's perfect subtrees, computed from its leaves.
+struct SmallTree<'a>(&'a [Hash]);
+
+impl merkle::HashReader for SmallTree<'_> {
+    type Error = std::convert::Infallible;
+    fn read_hashes(&self, nodes: &[merkle::NodeId]) -> Result<Vec<Hash>, Self::Error> {
+        Ok(nodes
+            .iter()
+            .map(|n| {
+                let start = (n.index << n.level) as usize;
+                root(&self.0[start..start + (1usize << n.level)])
+            })
+            .collect())
+    }
+}
+
+/// `note` with a signature line from a key nobody configured appended: the witness
+/// ignores such lines when verifying, so they must not reach its records either.
+fn with_junk_line(note: &str, i: u32) -> String {
+    use base64::Engine as _;
+    let mut sig = i.to_be_bytes().to_vec();
+    sig.extend_from_slice(&[i as u8; 64]);
+    let line = base64::engine::general_purpose::STANDARD.encode(sig);
+    format!("{note}— junk.example/{i} {line}\n")
+}
+
+#[test]
+fn junk_proof_flood_against_a_witness_that_is_behind_records_nothing() {
+    let w = witness(Arc::new(MemoryStore::new()), system_clock());
+    let l = leaves(40, "a");
+    w.add_checkpoint(&body(0, &note(&l[..3])), Channel::AddCheckpoint)
+        .unwrap();
+    // The log moved on to 40; the witness is at 3. Anyone holding the log's genuine
+    // checkpoint can send it with a junk proof, dressed in ever new junk lines.
+    let genuine = note(&l);
+    for i in 0..200u32 {
+        let proof: String = (0..(1 + i % 6))
+            .map(|j| format!("{}\n", Hash([(i + j) as u8; 32]).to_base64()))
+            .collect();
+        let request = format!("old 3\n{proof}\n{}", with_junk_line(&genuine, i));
+        let error = w
+            .add_checkpoint(request.as_bytes(), Channel::AddCheckpoint)
+            .unwrap_err();
+        assert_eq!(error.status(), 422, "{error}");
+    }
+    assert!(w.forks().unwrap().is_empty());
+    let metrics = w.render_metrics().unwrap();
+    assert!(metrics.contains("witness_forks_recorded 0\n"), "{metrics}");
+    assert!(
+        metrics.contains("witness_bad_consistency_proofs_total{channel=\"add_checkpoint\"} 200\n"),
+        "{metrics}"
+    );
+    // The witness is not stuck: the genuine checkpoint with the right proof passes.
+    let proof = merkle::consistency_proof(3, 40, &SmallTree(&l)).unwrap();
+    let request = format!(
+        "old 3\n{}\n{genuine}",
+        proof
+            .iter()
+            .map(|h| format!("{}\n", h.to_base64()))
+            .collect::<String>()
+    );
+    w.add_checkpoint(request.as_bytes(), Channel::AddCheckpoint)
+        .unwrap();
+    assert_eq!(w.stored_size(ORIGIN).unwrap(), 40);
+}
+
+#[test]
+fn a_real_fork_is_recorded_once_with_verified_lines_only_and_bounded() {
+    let w = witness(Arc::new(MemoryStore::new()), system_clock());
+    let l = leaves(5, "a");
+    w.add_checkpoint(&body(0, &note(&l)), Channel::AddCheckpoint)
+        .unwrap();
+    // The same fork sent many times, each time with other junk lines: one record,
+    // holding only the log's verified signature.
+    let fork = note(&leaves(5, "b"));
+    for i in 0..20u32 {
+        let error = w
+            .add_checkpoint(&body(5, &with_junk_line(&fork, i)), Channel::AddCheckpoint)
+            .unwrap_err();
+        assert_eq!(error.status(), 422);
+    }
+    let forks = w.forks().unwrap();
+    assert_eq!(forks.len(), 1);
+    assert_eq!(forks[0].presented.note, fork, "verified lines only");
+    assert!(!forks[0].presented.note.contains("junk"));
+    // A log (or a thief of its key) signing ever more roots for size 5 fills the
+    // records up to the cap, and no further.
+    let extra = forks::MAX_FORKS_PER_ORIGIN + 4;
+    for i in 0..extra {
+        let other = note(&leaves(5, &format!("c{i}")));
+        assert_eq!(
+            w.add_checkpoint(&body(5, &other), Channel::AddCheckpoint)
+                .unwrap_err()
+                .status(),
+            422
+        );
+    }
+    assert_eq!(w.forks().unwrap().len(), forks::MAX_FORKS_PER_ORIGIN);
+    let metrics = w.render_metrics().unwrap();
+    assert!(
+        metrics.contains(&format!(
+            "witness_forks_recorded {}\n",
+            forks::MAX_FORKS_PER_ORIGIN
+        )),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("witness_forks_not_kept_total 5\n"),
+        "{metrics}"
+    );
+}
+
+/// A wall clock and a monotonic clock the test moves by hand (seconds, milliseconds).
+fn hand_clocks() -> (Arc<AtomicU64>, Arc<AtomicU64>, Clock, Monotonic) {
+    let wall = Arc::new(AtomicU64::new(1_800_000_000));
+    let mono = Arc::new(AtomicU64::new(0));
+    let (w, m) = (wall.clone(), mono.clone());
+    let clock: Clock = Arc::new(move || UnixSeconds(w.load(Ordering::SeqCst)));
+    let monotonic: Monotonic =
+        Arc::new(move || std::time::Duration::from_millis(m.load(Ordering::SeqCst)));
+    (wall, mono, clock, monotonic)
+}
+
+fn witness_with(store: Arc<dyn WitnessStore>, clock: Clock, monotonic: Monotonic) -> Witness {
+    let w = witness(Arc::new(MemoryStore::new()), clock.clone());
+    let config = Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: "unused".into(),
+        key: witness_key(),
+        max_body_bytes: 1 << 16,
+        fetch_timeout: std::time::Duration::from_secs(1),
+        serve: docket_daemon::serve::ServeLimits::default(),
+        max_clock_jump: std::time::Duration::from_secs(60),
+        accept_clock_jump: false,
+        logs: w.logs.clone(),
+    };
+    Witness::with_clocks(config, store, clock, monotonic)
+}
+
+#[test]
+fn a_forward_clock_jump_is_refused_not_frozen_into_every_later_timestamp() {
+    let (wall, mono, clock, monotonic) = hand_clocks();
+    let store: Arc<dyn WitnessStore> = Arc::new(MemoryStore::new());
+    let w = witness_with(store.clone(), clock.clone(), monotonic.clone());
+    // Each request re-presents the one-entry tree (a heartbeat): no proof needed.
+    let l = leaves(1, "a");
+    let n1 = note(&l);
+    let line = w
+        .add_checkpoint(&body(0, &n1), Channel::AddCheckpoint)
+        .unwrap();
+    let start = wall.load(Ordering::SeqCst);
+    assert_eq!(timestamp_of(&w, &line, &n1), start);
+
+    // Two hours ahead in no time: 503, nothing cosigned, nothing stored.
+    wall.store(start + 7_200, Ordering::SeqCst);
+    let error = w
+        .add_checkpoint(&body(1, &n1), Channel::AddCheckpoint)
+        .unwrap_err();
+    assert_eq!(error.status(), 503, "{error}");
+    assert!(matches!(error, AddError::ClockJump(_)));
+    assert_eq!(w.stored_size(ORIGIN).unwrap(), 1);
+    let metrics = w.render_metrics().unwrap();
+    assert!(
+        metrics.contains("witness_clock_jump_refusals_total 1\n"),
+        "{metrics}"
+    );
+
+    // Put right: cosigning resumes at the true time, not frozen two hours ahead.
+    wall.store(start + 5, Ordering::SeqCst);
+    let line = w
+        .add_checkpoint(&body(1, &n1), Channel::AddCheckpoint)
+        .unwrap();
+    assert_eq!(timestamp_of(&w, &line, &n1), start + 5);
+
+    // A day of idle time (both clocks move) is not a jump.
+    wall.fetch_add(86_400, Ordering::SeqCst);
+    mono.fetch_add(86_400_000, Ordering::SeqCst);
+    let line = w
+        .add_checkpoint(&body(1, &n1), Channel::AddCheckpoint)
+        .unwrap();
+    assert_eq!(timestamp_of(&w, &line, &n1), start + 5 + 86_400);
+
+    // A restart finds the clock two hours past the stored cosignature: anchored to it,
+    // the new process refuses too; without the anchor (--accept-clock-jump) it cosigns.
+    wall.fetch_add(7_200, Ordering::SeqCst);
+    let (_, _, _, fresh_monotonic) = hand_clocks();
+    let restarted = witness_with(store.clone(), clock.clone(), fresh_monotonic.clone());
+    restarted.anchor_clock().unwrap();
+    assert_eq!(
+        restarted
+            .add_checkpoint(&body(1, &n1), Channel::AddCheckpoint)
+            .unwrap_err()
+            .status(),
+        503
+    );
+    let trusted = witness_with(store, clock, fresh_monotonic);
+    trusted
+        .add_checkpoint(&body(1, &n1), Channel::AddCheckpoint)
+        .unwrap();
 }

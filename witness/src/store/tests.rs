@@ -32,8 +32,6 @@ fn evidence(origin: &str, presented: &str) -> ForkEvidence {
             root: "b".into(),
             note: presented.into(),
         },
-        old_size: 5,
-        proof: vec![],
     }
 }
 
@@ -100,15 +98,30 @@ fn conformance(store: Arc<dyn WitnessStore>) {
     assert!(after.size >= 4 && after.size < 20);
     assert_eq!(after, state("a", after.size, after.size as u8));
 
-    // Fork evidence: deduplicated by id, listed in id order.
+    // Fork evidence: deduplicated by id, listed per origin in id order, at most
+    // `max_per_origin` per origin, other origins unaffected by a full one.
     let e1 = evidence("a", "presented one");
     let e2 = evidence("b", "presented two");
-    assert!(store.record_fork(&e1).unwrap());
-    assert!(!store.record_fork(&e1).unwrap());
-    assert!(store.record_fork(&e2).unwrap());
-    let mut want = vec![e1, e2];
+    assert_eq!(store.record_fork(&e1, 3).unwrap(), RecordOutcome::Recorded);
+    assert_eq!(store.record_fork(&e1, 3).unwrap(), RecordOutcome::Duplicate);
+    assert_eq!(store.record_fork(&e2, 3).unwrap(), RecordOutcome::Recorded);
+    assert_eq!(store.forks("a", 10).unwrap(), vec![e1.clone()]);
+    assert_eq!(store.forks("b", 10).unwrap(), vec![e2.clone()]);
+    assert_eq!(store.forks("c", 10).unwrap(), vec![]);
+    let more: Vec<_> = (0..5)
+        .map(|i| evidence("a", &format!("more {i}")))
+        .collect();
+    let outcomes: Vec<_> = more
+        .iter()
+        .map(|e| store.record_fork(e, 3).unwrap())
+        .collect();
+    use RecordOutcome::{Full, Recorded};
+    assert_eq!(outcomes, [Recorded, Recorded, Full, Full, Full]);
+    let mut want = vec![e1, more[0].clone(), more[1].clone()];
     want.sort_by(|x, y| x.id.cmp(&y.id));
-    assert_eq!(store.forks().unwrap(), want);
+    assert_eq!(store.forks("a", 10).unwrap(), want);
+    assert_eq!(store.forks("a", 2).unwrap(), want[..2]);
+    assert_eq!(store.forks("b", 10).unwrap(), vec![e2]);
 }
 
 #[test]
@@ -123,11 +136,11 @@ fn rocks_store_conformance_and_reopen() {
     let store = Arc::new(RocksStore::open(&path).unwrap());
     conformance(store.clone());
     let before = store.load("a").unwrap();
-    let forks = store.forks().unwrap();
+    let forks = store.forks("a", 10).unwrap();
     drop(store);
     let reopened = RocksStore::open(&path).unwrap();
     assert_eq!(reopened.load("a").unwrap(), before);
-    assert_eq!(reopened.forks().unwrap(), forks);
+    assert_eq!(reopened.forks("a", 10).unwrap(), forks);
 }
 
 #[test]

@@ -164,7 +164,13 @@ pub fn write_witness_key(dir: &Path, name: &str, seed_hex: &str) -> VerifierKey 
     let key =
         SignerKey::from_seed(KeyName::new(name).unwrap(), KeyType::CosignatureV1, seed).unwrap();
     std::fs::create_dir_all(dir).unwrap();
-    std::fs::write(dir.join(keys::SKEY_FILE), format!("{}\n", key.to_skey())).unwrap();
+    let path = dir.join(keys::SKEY_FILE);
+    std::fs::write(&path, format!("{}\n", key.to_skey())).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
     key.verifier()
 }
 
