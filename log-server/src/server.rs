@@ -263,6 +263,11 @@ impl Server {
     pub async fn start(config: Config, options: StartOptions) -> Result<Server, ServerError> {
         ensure_keys(&config)?;
         let opened = open(&config).await?;
+        // The explorer's indexes for a log created before they existed (a no-op after).
+        let store = opened.store.clone();
+        tokio::task::spawn_blocking(move || crate::explorer::index::backfill(&store))
+            .await
+            .map_err(|err| crate::store::StoreError::Task(err.to_string()))??;
         let vkey = opened.log_key.verifier().to_vkey();
         let cosigners = match options.cosigners {
             Some(cosigners) => cosigners,
@@ -298,6 +303,7 @@ impl Server {
                 max_page: config.max_page,
             },
             tile_cache: Arc::default(),
+            site: Arc::new(http::pages::Site::new(&vkey, &config)),
         };
         let app = http::router(state);
         let (stop, stopped) = oneshot::channel::<()>();
