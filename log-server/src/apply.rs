@@ -16,6 +16,7 @@ use docket_core::statement::{Genesis, LogIndex, Org, Statement};
 use docket_core::time::UnixMillis;
 
 use crate::config::Config;
+use crate::explorer::ExplorerBatch;
 use crate::http::error::ApiError;
 use crate::keys::OperatorKey;
 use crate::store::domain::DomainBatch;
@@ -141,6 +142,8 @@ pub fn plan_batch(
     // logged_at never decreases, even if the clock steps back.
     let logged_at = now.max(state.last_logged_at);
     let mut domain = DomainBatch::new(store);
+    // The explorer's indexes ride in the same synced batch (see `crate::explorer`).
+    let mut explorer = ExplorerBatch::new(store);
     let mut seen: HashMap<Hash, u64> = HashMap::new();
     let mut commit = Commit {
         state,
@@ -185,6 +188,7 @@ pub fn plan_batch(
             }
         };
         domain.apply(&effects, logged_at)?;
+        explorer.apply(&domain, submission.verified.statement(), index, logged_at)?;
         commit
             .nodes
             .extend(frontier.append(merkle::leaf_hash(&bytes)));
@@ -201,6 +205,9 @@ pub fn plan_batch(
         outcomes.push(Outcome::New { index, logged_at });
     }
     commit.index_puts = domain.into_puts();
+    commit
+        .index_puts
+        .extend(explorer.into_puts(commit.state.size));
     Ok(BatchPlan {
         commit,
         outcomes,

@@ -16,6 +16,7 @@ pub mod apply;
 pub mod cli;
 pub mod config;
 pub mod cosign;
+pub mod explorer;
 pub mod http;
 pub mod keys;
 pub mod metrics;

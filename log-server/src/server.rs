@@ -369,6 +369,11 @@ impl Server {
         };
         let policy = receipt_policy(&config, &cosigners)?;
         let opened = open(&config, &policy).await?;
+        // The explorer's indexes for a log created before they existed (a no-op after).
+        let store = opened.store.clone();
+        tokio::task::spawn_blocking(move || crate::explorer::index::backfill(&store))
+            .await
+            .map_err(|err| crate::store::StoreError::Task(err.to_string()))??;
         let vkey = opened.log_key.verifier().to_vkey();
         let clock = options.clock.unwrap_or_else(system_clock);
         let metrics = Arc::new(Metrics::default());
@@ -407,6 +412,7 @@ impl Server {
                 max_page: config.max_page,
             },
             tile_cache: Arc::default(),
+            site: Arc::new(http::pages::Site::new(&vkey, &config)),
         };
         let app = http::router(state);
         let (stop, stopped) = oneshot::channel::<()>();

@@ -1,11 +1,12 @@
-//! JSON helpers under `/v1/`, `/healthz`, `/metrics` and the explorer page. Every answer
+//! JSON helpers under `/v1/`, `/healthz` and `/metrics` (the explorer's pages are in
+//! [`super::pages`]). Every answer
 //! is bounded by the published checkpoint: nothing past its size is shown.
 
 use axum::Json;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use docket_core::merkle::Hash;
 use serde::{Deserialize, Serialize};
 
@@ -337,34 +338,6 @@ pub async fn metrics(State(app): State<AppState>) -> Response {
         app.metrics.render(),
     )
         .into_response()
-}
-
-/// `GET /`: a minimal explorer page for people.
-pub async fn explorer(State(app): State<AppState>) -> Response {
-    let latest = app.published.latest();
-    let origin = latest.note.lines().next().unwrap_or("").to_string();
-    Html(format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Docket log {origin}</title></head>\
-<body><h1>Docket transparency log</h1>\
-<p>Origin <code>{origin}</code>, {size} entries, checkpoint {seq} with {cos} witness cosignatures.</p>\
-<ul><li><a href=\"/checkpoint\">latest checkpoint</a></li>\
-<li><a href=\"/v1/checkpoints\">checkpoint history</a></li>\
-<li><a href=\"/v1/participants\">participants</a></li>\
-<li>entries: <code>/v1/entries/&lt;index&gt;</code>; a review: <code>/v1/submissions/&lt;index&gt;</code></li>\
-<li><a href=\"/metrics\">metrics</a></li></ul></body></html>",
-        origin = html_escape(&origin),
-        size = latest.size,
-        seq = latest.seq,
-        cos = latest.cosignatures,
-    ))
-    .into_response()
-}
-
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// Anything else: JSON 404.

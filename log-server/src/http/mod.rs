@@ -13,11 +13,14 @@
 //! | `GET /v1/checkpoints?from=&limit=` | checkpoint history |
 //! | `GET /v1/checkpoints/brackets/{index}` | witnessed checkpoints bracketing an entry |
 //! | `GET /v1/submissions/{index}` | a submission's review status and evidence |
+//! | `GET /v1/submissions?status=&org=&agency=&from=&to=&after=&order=&limit=` | the submissions table (JSON; `/submissions.csv` as CSV) |
 //! | `GET /v1/participants` | participants and their roles over time |
 //! | `GET /healthz`, `/metrics` | liveness, Prometheus metrics |
 
 pub mod api;
 pub mod error;
+pub mod explorer;
+pub mod pages;
 pub mod tiles;
 pub mod write;
 
@@ -48,6 +51,8 @@ pub struct AppState {
     pub limits: Limits,
     /// Served tiles and bundles (immutable, so cacheable).
     pub tile_cache: Arc<tiles::TileCache>,
+    /// The explorer's fixed content (trust policy).
+    pub site: Arc<pages::Site>,
 }
 
 /// Request limits from the config.
@@ -88,10 +93,25 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/checkpoints/latest", get(api::latest_checkpoint))
         .route("/v1/checkpoints/brackets/{index}", get(api::brackets))
         .route("/v1/submissions/{index}", get(api::submission))
+        // The explorer (see `explorer`).
+        .route("/v1/submissions", get(explorer::submissions_json))
+        .route("/submissions.csv", get(explorer::submissions_csv))
+        .route("/v1/overview", get(pages::overview_json))
+        .route("/submissions", get(pages::submissions))
+        .route("/search", get(pages::search))
+        .route("/submission/{index}", get(pages::submission))
+        .route("/entry/{index}", get(pages::entry))
+        .route("/participants", get(pages::participants))
+        .route("/witnesses", get(pages::witnesses))
+        .route("/verify", get(pages::verify))
+        .route("/policy", get(pages::policy))
+        .route("/explorer/explorer.css", get(pages::css))
+        .route("/explorer/verify.js", get(pages::verify_js))
+        .route("/feeds/{name}", get(pages::feed))
         .route("/v1/participants", get(api::participants))
         .route("/healthz", get(api::healthz))
         .route("/metrics", get(api::metrics))
-        .route("/", get(api::explorer))
+        .route("/", get(pages::overview))
         .fallback(api::not_found)
         .with_state(state)
 }
