@@ -90,7 +90,7 @@ impl LogClient {
             .map_err(|err| unreachable(&url, &err))?
             .to_vec();
         match status {
-            200 | 201 | 202 => Ok(Posted {
+            200..=202 => Ok(Posted {
                 created: status == 201,
                 is_final: status != 202,
                 body,

@@ -2,7 +2,7 @@
 //! receipt tied to the envelope it sent, checked before it is saved. With the witnesses
 //! down the log answers "not final": nothing is saved and the command says to run it
 //! again; run again once they are back, it fetches and saves the final receipt, which
-//! `docket check` accepts with the witness keys. A server that leaves out `entry` and
+//! `docket receipt` accepts with the witness keys. A server that leaves out `entry` and
 //! answers with another entry's genuine receipt is caught and nothing is saved.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -62,13 +62,12 @@ fn a_non_final_answer_is_not_saved_and_the_final_receipt_is_fetched_later() {
     waiting.extend(args.iter().map(String::as_str));
     let run = log.docket_trusting(&waiting);
     assert_eq!(run.code, 3, "{run:?}");
-    assert!(run.stderr.contains("not final"), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("run the same command again")
-            || run.stderr.contains("Run the same command again"),
-        "{}",
-        run.stderr
-    );
+    // --json: the error is JSON on standard output.
+    let error: Value = serde_json::from_str(&run.stdout).unwrap();
+    let message = error["error"]["message"].as_str().unwrap();
+    assert!(message.contains("not final"), "{message}");
+    assert!(message.contains("Run the same command again"), "{message}");
+    assert_eq!(error["error"]["exit_code"], 3);
     assert_eq!(saved_receipts(&log), before, "nothing saved");
 
     // The witnesses return; the same command fetches the final receipt (waiting with
@@ -79,14 +78,14 @@ fn a_non_final_answer_is_not_saved_and_the_final_receipt_is_fetched_later() {
     let mut again: Vec<&str> = vec!["--receipt-wait", "60"];
     again.extend(args.iter().map(String::as_str));
     let out = log.docket_trusting(&again).json();
-    assert_eq!(out["created"], true, "the first attempt logged it: {out}");
+    assert_eq!(out["created"], false, "the first attempt logged it: {out}");
     assert_eq!(
         out["witness_cosignatures"].as_array().unwrap().len(),
         2,
         "{out}"
     );
     let index = out["index"].as_u64().unwrap();
-    let check = log.docket_trusting(&["check", &index.to_string()]);
+    let check = log.docket_trusting(&["receipt", &index.to_string()]);
     check.ok();
 }
 
@@ -170,6 +169,8 @@ fn a_server_that_omits_entry_cannot_hand_over_another_entrys_receipt() {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let run = docket_in(log.work.path(), &[("DOCKET_LOG", &url)], &args);
     assert_eq!(run.code, 3, "{run:?}");
-    assert!(run.stderr.contains("leaf hash"), "{}", run.stderr);
+    let error: Value = serde_json::from_str(&run.stdout).unwrap();
+    let message = error["error"]["message"].as_str().unwrap();
+    assert!(message.contains("leaf hash"), "{message}");
     assert_eq!(saved_receipts(&log), before, "nothing saved");
 }
