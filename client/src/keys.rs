@@ -133,26 +133,13 @@ fn read(path: &Path) -> Result<String, KeyFileError> {
     })
 }
 
-#[cfg(unix)]
+/// The check both daemons make too (`docket_daemon::keyfile`), in this crate's error.
 fn check_private_mode(path: &Path) -> Result<(), KeyFileError> {
-    use std::os::unix::fs::PermissionsExt as _;
-    let metadata = std::fs::metadata(path).map_err(|err| KeyFileError::Io {
-        path: path.to_path_buf(),
-        reason: err.to_string(),
-    })?;
-    let mode = metadata.permissions().mode() & 0o777;
-    if mode & 0o077 != 0 {
-        return Err(KeyFileError::TooOpen {
-            path: path.to_path_buf(),
-            mode,
-        });
-    }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn check_private_mode(_path: &Path) -> Result<(), KeyFileError> {
-    Ok(())
+    use docket_daemon::keyfile::{KeyFileModeError, check_private_mode};
+    check_private_mode(path).map_err(|err| match err {
+        KeyFileModeError::Io { path, reason } => KeyFileError::Io { path, reason },
+        KeyFileModeError::TooOpen { path, mode } => KeyFileError::TooOpen { path, mode },
+    })
 }
 
 /// Creates `path` (never overwriting) with `mode` set at creation, then syncs it.

@@ -123,12 +123,21 @@ impl TestLog {
                 .as_millis() as u64;
             UnixMillis(now + clock_offset.load(Ordering::SeqCst))
         });
+        let monotonic_offset = offset.clone();
+        let started = std::time::Instant::now();
+        let monotonic: docket_daemon::clock::Monotonic = Arc::new(move || {
+            started.elapsed()
+                + std::time::Duration::from_millis(monotonic_offset.load(Ordering::SeqCst))
+        });
         let server = rt
             .block_on(Server::start(
                 config,
                 StartOptions {
                     cosigners: Some(cosigners),
                     clock: Some(clock),
+                    // Advancing the offset models time passing, not a clock jump: the
+                    // monotonic clock advances with it.
+                    monotonic: Some(monotonic),
                 },
             ))
             .unwrap();
