@@ -173,6 +173,7 @@ fn main() -> anyhow::Result<()> {
         root: frontier.root(),
         published_at: UnixMillis(now),
         cosignatures: 0,
+        is_final: false,
         note: format!(
             "{ORIGIN}\n{}\n{}\n\n",
             state.size,

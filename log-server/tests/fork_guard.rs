@@ -46,6 +46,7 @@ async fn start_result(
         StartOptions {
             cosigners: Some(cosigners),
             clock: None,
+            monotonic: None,
         },
     )
     .await

@@ -26,6 +26,29 @@ pub struct Clocked {
 impl Clocked {
     pub fn advance(&self, secs: u64) {
         self.now.fetch_add(secs * 1000, Ordering::SeqCst);
+        sync_witness_clocks(&self.log.witnesses, &self.now);
+    }
+}
+
+/// A monotonic clock that advances with the test's wall clock.
+fn monotonic_for(now: &Arc<AtomicU64>) -> docket_daemon::clock::Monotonic {
+    let now = now.clone();
+    Arc::new(move || Duration::from_millis(now.load(Ordering::SeqCst).saturating_sub(T0)))
+}
+
+/// Dates the fake witnesses' cosignatures on the test's clock: the log drops
+/// cosignatures dated far from its own clock.
+fn sync_witness_clocks(
+    witnesses: &[Arc<docket_log_server::testkit::FakeWitness>],
+    now: &Arc<AtomicU64>,
+) {
+    let real = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let test = (now.load(Ordering::SeqCst) / 1000) as i64;
+    for witness in witnesses {
+        witness.set_clock_offset(test - real);
     }
 }
 
@@ -36,6 +59,7 @@ pub async fn start_clocked() -> Clocked {
     let vkey = prepare_keys(&config);
     let witnesses = fake_witnesses(&vkey);
     let now = Arc::new(AtomicU64::new(T0));
+    sync_witness_clocks(&witnesses, &now);
     let clock_now = now.clone();
     let cosigners = witnesses
         .iter()
@@ -48,6 +72,8 @@ pub async fn start_clocked() -> Clocked {
             clock: Some(Arc::new(move || {
                 UnixMillis(clock_now.load(Ordering::SeqCst))
             })),
+            // Moving `now` models time passing, not a clock jump.
+            monotonic: Some(monotonic_for(&now)),
         },
     )
     .await
@@ -77,6 +103,7 @@ pub async fn restart_clocked(
         .iter()
         .map(|w| w.clone() as Arc<dyn Cosigner>)
         .collect();
+    sync_witness_clocks(&witnesses, &now);
     let clock_now = now.clone();
     let server = Server::start(
         config.clone(),
@@ -85,6 +112,8 @@ pub async fn restart_clocked(
             clock: Some(Arc::new(move || {
                 UnixMillis(clock_now.load(Ordering::SeqCst))
             })),
+            // Moving `now` models time passing, not a clock jump.
+            monotonic: Some(monotonic_for(&now)),
         },
     )
     .await
