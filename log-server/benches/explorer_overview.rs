@@ -124,7 +124,7 @@ fn main() -> anyhow::Result<()> {
                 let sub = submissions[(next as usize * 7) % submissions.len()];
                 signed(
                     &json!({"type":"determination","org":"nsa","submission":sub,"covered":true,
-                            "benchmark":{"name":"b","version":"1","score":0.5}}),
+                            "benchmark":{"name":format!("b{next}"),"version":"1","score":0.5}}),
                     &reviewer,
                 )?
             } else {
@@ -215,7 +215,8 @@ fn main() -> anyhow::Result<()> {
     renders.sort_by(f64::total_cmp);
     let p50 = renders[renders.len() / 2];
     println!(
-        "target: overview within 50 ms at 1,000,000 entries: {}",
+        "target (issue 12: the overview within 50 ms at 1,000,000 entries), at {} entries: {}",
+        state.size,
         if p50 <= 50.0 { "met" } else { "NOT met" }
     );
     Ok(())
