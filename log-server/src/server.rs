@@ -82,6 +82,8 @@ pub struct InitReport {
 pub struct Server {
     /// The address it listens on (with the real port when 0 was asked).
     pub addr: SocketAddr,
+    /// `"https"` when it terminates TLS, else `"http"`.
+    pub scheme: &'static str,
     /// The log's verifier key.
     pub vkey: String,
     /// The store (for tests and tools that append directly).
@@ -127,7 +129,9 @@ fn create_dir(path: &Path) -> Result<(), ServerError> {
 }
 
 fn witnesses(config: &Config) -> Result<Vec<Arc<dyn Cosigner>>, ServerError> {
-    let client = reqwest::Client::builder()
+    let tls = docket_common::https::TlsOptions::with_ca_file(config.public.ca_file.clone());
+    let client = docket_common::https::async_builder(&tls)
+        .map_err(|err| io_error("setting up HTTPS", err))?
         .timeout(config.witness_timeout)
         .build()
         .map_err(|err| io_error("building the HTTP client", err))?;
@@ -282,12 +286,13 @@ impl Server {
         })
         .await?;
         ensure_genesis(&config, size, &opened.operator, &sequencer.handle, &clock).await?;
-        let listener = tokio::net::TcpListener::bind(config.listen)
-            .await
-            .map_err(|err| io_error(format!("binding {}", config.listen), err))?;
-        let addr = listener
-            .local_addr()
-            .map_err(|err| io_error("reading the bound address", err))?;
+        let policy = crate::policy::policy_text(&vkey, &config)
+            .map_err(|err| io_error("the trust policy", err))?;
+        let crate::listen::Bound {
+            listener,
+            addr,
+            scheme,
+        } = crate::listen::bind(&config).await?;
         let state = AppState {
             store: opened.store.clone(),
             published: opened.reader.clone(),
@@ -298,6 +303,7 @@ impl Server {
                 max_page: config.max_page,
             },
             tile_cache: Arc::default(),
+            policy: policy.into(),
         };
         let app = http::router(state);
         let (stop, stopped) = oneshot::channel::<()>();
@@ -314,6 +320,7 @@ impl Server {
         tracing::info!(%addr, vkey = %vkey, "log server listening");
         Ok(Server {
             addr,
+            scheme,
             vkey,
             store: opened.store,
             published: opened.reader,
@@ -327,7 +334,7 @@ impl Server {
 
     /// The base URL, e.g. `http://127.0.0.1:8080`.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.scheme, self.addr)
     }
 
     /// Graceful shutdown: stop accepting, finish in-flight requests (their writes get

@@ -189,7 +189,7 @@ fn fork_between_two_checkpoint_calls_is_caught() {
             progress: false,
         },
     );
-    assert_eq!(out.code, 3, "{out:?}");
+    assert_eq!(out.code, 4, "{out:?}");
     let json: Value = serde_json::from_str(&out.stdout).unwrap();
     let fork = &json["error"]["fork"];
     assert_eq!(fork["first"], log.history.last().unwrap().as_str());
@@ -209,7 +209,7 @@ fn fork_between_two_checkpoint_calls_is_caught() {
             progress: false,
         },
     );
-    assert_eq!(out.code, 3, "{out:?}");
+    assert_eq!(out.code, 4, "{out:?}");
     assert!(out.stderr.contains("FORK DETECTED"), "{}", out.stderr);
     assert!(out.stderr.contains("different roots"), "{}", out.stderr);
 }

@@ -282,7 +282,7 @@ fn usage_errors_exit_2() {
     let mut args = log.args(&["checkpoint", "--json"]);
     args.extend(["--log".into(), "http://127.0.0.1:1".into()]);
     let out = docket_verifier::run_args(args, &docket_verifier::Env::system());
-    assert_eq!(out.code, 2, "unreachable log: {out:?}");
+    assert_eq!(out.code, 3, "unreachable log: {out:?}");
     assert!(out.stdout.contains("\"kind\": \"fetch\""), "{}", out.stdout);
 }
 
