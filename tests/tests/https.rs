@@ -154,10 +154,15 @@ fn every_client_path_works_over_https_and_bad_certificates_are_refused() {
 
     // The pull witness polls the log over HTTPS, given as URL=VKEY.
     let pull_vkey = init_witness(dir, "pull");
+    // The config file only shortens the poll interval (no flag sets it).
+    let pull_config = dir.join("pull.toml");
+    std::fs::write(&pull_config, "poll_interval = \"200ms\"\n").expect("write config");
     let pull = Daemon::start(
         &binary("witness"),
         &[
             "serve",
+            "--config",
+            text(&pull_config),
             "--data-dir",
             text(&dir.join("pull")),
             "--listen",
