@@ -92,10 +92,14 @@ mod tests {
     use docket_core::note::{KeyName, KeyType, SignerKey};
 
     fn vkey() -> String {
-        SignerKey::from_seed(KeyName::new("w.example/1").unwrap(), KeyType::CosignatureV1, [7; 32])
-            .unwrap()
-            .verifier()
-            .to_vkey()
+        SignerKey::from_seed(
+            KeyName::new("w.example/1").unwrap(),
+            KeyType::CosignatureV1,
+            [7; 32],
+        )
+        .unwrap()
+        .verifier()
+        .to_vkey()
     }
 
     #[test]

@@ -100,7 +100,12 @@ impl CertReloader {
 
 impl ResolvesServerCert for CertReloader {
     fn resolve(&self, _hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
-        Some(self.current.read().unwrap_or_else(|e| e.into_inner()).clone())
+        Some(
+            self.current
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone(),
+        )
     }
 }
 
@@ -141,9 +146,7 @@ fn load_certified_key(files: &TlsFiles) -> Result<CertifiedKey, LoadError> {
 }
 
 /// The server configuration for `reloader`'s certificate: TLS 1.2 and 1.3, HTTP/1.1.
-pub fn server_config(
-    reloader: Arc<CertReloader>,
-) -> Result<Arc<rustls::ServerConfig>, LoadError> {
+pub fn server_config(reloader: Arc<CertReloader>) -> Result<Arc<rustls::ServerConfig>, LoadError> {
     let mut config = rustls::ServerConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
         .map_err(|err| LoadError {
@@ -161,7 +164,9 @@ pub fn server_config(
 /// daemon says it is listening, so a SIGHUP sent afterwards never meets the default
 /// action (which would end the process).
 #[cfg(unix)]
-pub fn reload_on_sighup(reloader: Arc<CertReloader>) -> std::io::Result<tokio::task::JoinHandle<()>> {
+pub fn reload_on_sighup(
+    reloader: Arc<CertReloader>,
+) -> std::io::Result<tokio::task::JoinHandle<()>> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut hangups = signal(SignalKind::hangup())?;
     Ok(tokio::spawn(async move {
@@ -193,7 +198,10 @@ impl Listener {
     pub fn new(tcp: TcpListener, tls: Option<Arc<CertReloader>>) -> Result<Listener, LoadError> {
         match tls {
             None => Ok(Listener::Plain(tcp)),
-            Some(reloader) => Ok(Listener::Tls(TlsListener::new(tcp, server_config(reloader)?))),
+            Some(reloader) => Ok(Listener::Tls(TlsListener::new(
+                tcp,
+                server_config(reloader)?,
+            ))),
         }
     }
 

@@ -62,7 +62,9 @@ mod tests {
         let witnessed = dir.path().join("witnessed");
         std::fs::write(
             &witnessed,
-            format!("log {log} https://log.example\nwitness w1 {witness}\ngroup g all w1\nquorum g\n"),
+            format!(
+                "log {log} https://log.example\nwitness w1 {witness}\ngroup g all w1\nquorum g\n"
+            ),
         )
         .unwrap();
         assert!(is_witnessed(&read(&witnessed).unwrap()));

@@ -27,8 +27,11 @@ pub async fn bind(config: &Config) -> Result<Bound, ServerError> {
         what,
         reason: err.to_string(),
     };
-    let files = TlsFiles::from_flags(config.public.tls_cert.clone(), config.public.tls_key.clone())
-        .map_err(|reason| io("TLS settings".into(), &reason))?;
+    let files = TlsFiles::from_flags(
+        config.public.tls_cert.clone(),
+        config.public.tls_key.clone(),
+    )
+    .map_err(|reason| io("TLS settings".into(), &reason))?;
     let tls = match files {
         Some(files) => Some(CertReloader::load(files).map_err(|err| io("TLS".into(), &err))?),
         None => None,

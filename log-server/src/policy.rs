@@ -28,7 +28,10 @@ pub fn policy_text(log_vkey: &str, config: &Config) -> Result<String, String> {
     let mut names = Vec::new();
     for witness in &config.witnesses {
         let name = witness.vkey.split('+').next().unwrap_or_default();
-        text.push_str(&format!("witness {name} {} {}\n", witness.vkey, witness.url));
+        text.push_str(&format!(
+            "witness {name} {} {}\n",
+            witness.vkey, witness.url
+        ));
         names.push(name);
     }
     let k = config.public.quorum.unwrap_or(names.len());
@@ -41,7 +44,10 @@ pub fn policy_text(log_vkey: &str, config: &Config) -> Result<String, String> {
     if k == 0 {
         text.push_str("quorum none\n");
     } else {
-        text.push_str(&format!("group {GROUP} {k} {}\nquorum {GROUP}\n", names.join(" ")));
+        text.push_str(&format!(
+            "group {GROUP} {k} {}\nquorum {GROUP}\n",
+            names.join(" ")
+        ));
     }
     Policy::parse(text.as_bytes()).map_err(|err| format!("the trust policy is invalid: {err}"))?;
     Ok(text)
@@ -76,9 +82,15 @@ mod tests {
         let log = vkey("log.example", KeyType::Ed25519, 1);
         let w1 = vkey("w1.example", KeyType::CosignatureV1, 2);
         let w2 = vkey("w2.example", KeyType::CosignatureV1, 3);
-        let witnesses = vec![format!("https://w1.example={w1}"), format!("https://w2.example={w2}")];
+        let witnesses = vec![
+            format!("https://w1.example={w1}"),
+            format!("https://w2.example={w2}"),
+        ];
         let text = policy_text(&log, &config(witnesses.clone(), None)).unwrap();
-        assert!(text.contains(&format!("log {log} https://log.example\n")), "{text}");
+        assert!(
+            text.contains(&format!("log {log} https://log.example\n")),
+            "{text}"
+        );
         assert!(text.contains(&format!("witness w1.example {w1} https://w1.example\n")));
         assert!(text.contains("group witnesses 2 w1.example w2.example\nquorum witnesses\n"));
         let policy = Policy::parse(text.as_bytes()).unwrap();

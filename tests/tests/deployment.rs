@@ -25,7 +25,14 @@ fn repo() -> PathBuf {
 }
 
 fn available(tool: &str) -> Option<PathBuf> {
-    for dir in ["/usr/bin", "/usr/sbin", "/bin", "/sbin", "/usr/local/bin", "/usr/local/sbin"] {
+    for dir in [
+        "/usr/bin",
+        "/usr/sbin",
+        "/bin",
+        "/sbin",
+        "/usr/local/bin",
+        "/usr/local/sbin",
+    ] {
         let path = Path::new(dir).join(tool);
         if path.exists() {
             return Some(path);
@@ -45,8 +52,8 @@ fn systemd_units_verify_cleanly() {
         ("docket-log.service", "log-server"),
         ("docket-witness.service", "witness"),
     ] {
-        let text = std::fs::read_to_string(repo().join("deploy/systemd").join(unit))
-            .expect("unit file");
+        let text =
+            std::fs::read_to_string(repo().join("deploy/systemd").join(unit)).expect("unit file");
         let bin = binary(program);
         let local = text.replace(
             &format!("/usr/local/bin/{program}"),
@@ -116,7 +123,10 @@ fn the_nginx_example_puts_the_log_on_https() {
         .expect("nginx example");
     let site = site
         .replace("listen 443 ssl;", &format!("listen 127.0.0.1:{port} ssl;"))
-        .replace("/etc/ssl/docket/fullchain.pem", cert.to_str().expect("UTF-8"))
+        .replace(
+            "/etc/ssl/docket/fullchain.pem",
+            cert.to_str().expect("UTF-8"),
+        )
         .replace("/etc/ssl/docket/privkey.pem", key.to_str().expect("UTF-8"))
         .replace("http://127.0.0.1:8080", &format!("http://{upstream}"));
     let prefix = dir.join("nginx");
@@ -157,7 +167,10 @@ fn the_nginx_example_puts_the_log_on_https() {
     let _nginx = Nginx(child);
     let start = Instant::now();
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(start.elapsed() < Duration::from_secs(30), "nginx never listened");
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "nginx never listened"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     let public = format!("https://localhost:{port}");
@@ -236,6 +249,10 @@ fn the_nginx_example_puts_the_log_on_https() {
         .body("{}")
         .send()
         .expect("POST through nginx");
-    assert_eq!(write.status().as_u16(), 400, "a malformed envelope is refused");
+    assert_eq!(
+        write.status().as_u16(),
+        400,
+        "a malformed envelope is refused"
+    );
     assert!(write.headers().get("access-control-allow-origin").is_none());
 }

@@ -56,7 +56,13 @@ fn init_witness(dir: &Path, name: &str) -> String {
     let data = dir.join(name);
     let out = run(
         &binary("witness"),
-        &["init", "--data-dir", text(&data), "--name", &format!("localhost/{name}")],
+        &[
+            "init",
+            "--data-dir",
+            text(&data),
+            "--name",
+            &format!("localhost/{name}"),
+        ],
         dir,
     )
     .expect("witness init runs");
@@ -79,7 +85,10 @@ fn assert_tls_refusal(out: &Output, what: &str, expected: &str) {
     assert_eq!(out.code, 5, "{what}: {out:?}");
     let all = format!("{}{}", out.stdout, out.stderr);
     assert!(all.contains("TLS error"), "{what}: {all}");
-    assert!(all.contains(expected), "{what}: expected {expected:?} in {all}");
+    assert!(
+        all.contains(expected),
+        "{what}: expected {expected:?} in {all}"
+    );
     assert!(all.contains("--ca-file"), "{what}: {all}");
 }
 
@@ -198,7 +207,11 @@ fn every_client_path_works_over_https_and_bad_certificates_are_refused() {
     )
     .expect("log-server policy runs");
     assert_eq!(printed.code, 0, "{}", printed.stderr);
-    assert_eq!(printed.stdout.as_bytes(), served.as_slice(), "two places, one policy");
+    assert_eq!(
+        printed.stdout.as_bytes(),
+        served.as_slice(),
+        "two places, one policy"
+    );
     // The served policy names no URL for the log (no --public-url): give it with --log.
     std::fs::write(&policy_file, &served).expect("write policy");
     let policy = Policy::parse(&served).expect("the served policy parses");
@@ -240,7 +253,11 @@ fn every_client_path_works_over_https_and_bad_certificates_are_refused() {
     ]);
     let out = run(&docket, &args, dir).expect("docket runs");
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
-    assert!(out.stdout.contains("cosigned by 1 witness"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("cosigned by 1 witness"),
+        "{}",
+        out.stdout
+    );
     let digest = "ab".repeat(32);
     let mut args: Vec<&str> = common.to_vec();
     args.extend([
@@ -264,7 +281,14 @@ fn every_client_path_works_over_https_and_bad_certificates_are_refused() {
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     let out = run(
         &docket,
-        &["--policy", text(&policy_file), "--receipt-dir", "receipts", "receipt", "2"],
+        &[
+            "--policy",
+            text(&policy_file),
+            "--receipt-dir",
+            "receipts",
+            "receipt",
+            "2",
+        ],
         dir,
     )
     .expect("docket receipt runs");
@@ -276,14 +300,25 @@ fn every_client_path_works_over_https_and_bad_certificates_are_refused() {
     std::fs::write(&unwitnessed, format!("log {log_vkey}\nquorum none\n")).expect("write");
     let out = run(
         &docket,
-        &["--policy", text(&unwitnessed), "--receipt-dir", "receipts", "receipt", "2"],
+        &[
+            "--policy",
+            text(&unwitnessed),
+            "--receipt-dir",
+            "receipts",
+            "receipt",
+            "2",
+        ],
         dir,
     )
     .expect("docket receipt runs");
     assert_eq!(out.code, 0, "{out:?}");
     assert!(out.stdout.contains("NOT witnessed"), "{}", out.stdout);
     assert!(!out.stdout.contains("cosigned by"), "{}", out.stdout);
-    assert!(out.stderr.contains("nothing checked here is witnessed"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("nothing checked here is witnessed"),
+        "{}",
+        out.stderr
+    );
 
     // The verifier's verbs over HTTPS, the policy file as the only trust input.
     let verifier = binary("verifier");
@@ -318,14 +353,24 @@ fn every_client_path_works_over_https_and_bad_certificates_are_refused() {
     }
     let mut command = std::process::Command::new(&verifier);
     let out = command
-        .args(["--policy", text(&unwitnessed), "--log", &log.url, "--ca-file", &ca_file])
+        .args([
+            "--policy",
+            text(&unwitnessed),
+            "--log",
+            &log.url,
+            "--ca-file",
+            &ca_file,
+        ])
         .arg("--state")
         .arg(dir.join("state-none.json"))
         .arg("checkpoint")
         .output()
         .expect("verifier runs");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("nothing checked here is witnessed"), "{stderr}");
+    assert!(
+        stderr.contains("nothing checked here is witnessed"),
+        "{stderr}"
+    );
     // SSL_CERT_FILE, as other tools read it, is enough on its own.
     let out = verify(&["checkpoint"], &[("SSL_CERT_FILE", ca_file.as_str())]);
     assert_eq!(out.code, 0, "SSL_CERT_FILE: {out:?}");
@@ -338,14 +383,17 @@ fn every_client_path_works_over_https_and_bad_certificates_are_refused() {
     )
     .expect("policy");
     let path = format!("{}/{}/checkpoint", pull.url, monitoring_origin_hash(ORIGIN));
-    eventually("the pull witness to cosign the log's size over HTTPS", || {
-        get(&ca.cert_file, &path).is_some_and(|(s, body)| {
-            s == 200
-                && only_pull
-                    .verify_checkpoint(&body)
-                    .is_ok_and(|v| v.checkpoint().size() >= 3)
-        })
-    });
+    eventually(
+        "the pull witness to cosign the log's size over HTTPS",
+        || {
+            get(&ca.cert_file, &path).is_some_and(|(s, body)| {
+                s == 200
+                    && only_pull
+                        .verify_checkpoint(&body)
+                        .is_ok_and(|v| v.checkpoint().size() >= 3)
+            })
+        },
+    );
 
     // 4. Attacks. No CA given: the system store does not know the test CA.
     let out = verify(&["checkpoint"], &[]);

@@ -8,7 +8,16 @@ use std::process::Command;
 fn dependencies(package: &str) -> String {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let out = Command::new(cargo)
-        .args(["tree", "--offline", "--locked", "-e", "normal,build", "--prefix", "none", "-p"])
+        .args([
+            "tree",
+            "--offline",
+            "--locked",
+            "-e",
+            "normal,build",
+            "--prefix",
+            "none",
+            "-p",
+        ])
         .arg(package)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
@@ -25,11 +34,17 @@ fn dependencies(package: &str) -> String {
 fn the_verifier_and_the_client_build_without_rocksdb_or_openssl() {
     for package in ["docket-verifier", "docket-client"] {
         let tree = dependencies(package);
-        assert!(tree.contains("rustls"), "{package} speaks HTTPS with rustls:\n{tree}");
+        assert!(
+            tree.contains("rustls"),
+            "{package} speaks HTTPS with rustls:\n{tree}"
+        );
         // openssl-probe (finding the system CA directory, pure Rust) is fine; openssl-sys is not.
         for forbidden in ["rocksdb", "openssl-sys", "aws-lc", "native-tls"] {
             let found: Vec<&str> = tree.lines().filter(|l| l.contains(forbidden)).collect();
-            assert!(found.is_empty(), "{package} depends on {forbidden}: {found:?}");
+            assert!(
+                found.is_empty(),
+                "{package} depends on {forbidden}: {found:?}"
+            );
         }
     }
 }

@@ -12,7 +12,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 /// Creates empty files at the given paths under `root`.
@@ -40,11 +43,17 @@ fn find_libclang(root: &Path, libclang_path: Option<&str>) -> Option<String> {
     }
     let out = command.output().unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
-    let found = stdout.trim().strip_prefix(root.to_str().unwrap()).map(str::to_owned);
+    let found = stdout
+        .trim()
+        .strip_prefix(root.to_str().unwrap())
+        .map(str::to_owned);
     match out.status.code() {
         Some(0) => Some(found.expect("a path under the fake root")),
         Some(1) => None,
-        other => panic!("find_libclang exited {other:?}: {}", String::from_utf8_lossy(&out.stderr)),
+        other => panic!(
+            "find_libclang exited {other:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
     }
 }
 
@@ -83,15 +92,28 @@ fn every_name_bindgen_loads_is_found() {
         "/usr/local/lib/libclang.so.18",
     ] {
         let root = tempfile::tempdir().unwrap();
-        layout(root.path(), &["/usr/lib/x86_64-linux-gnu/libclang-cpp.so.14", file]);
-        assert_eq!(find_libclang(root.path(), None).as_deref(), Some(file), "{file}");
+        layout(
+            root.path(),
+            &["/usr/lib/x86_64-linux-gnu/libclang-cpp.so.14", file],
+        );
+        assert_eq!(
+            find_libclang(root.path(), None).as_deref(),
+            Some(file),
+            "{file}"
+        );
     }
 }
 
 #[test]
 fn libclang_path_is_searched_first() {
     let root = tempfile::tempdir().unwrap();
-    layout(root.path(), &["/opt/clang/lib/libclang.so", "/usr/lib/llvm-14/lib/libclang.so"]);
+    layout(
+        root.path(),
+        &[
+            "/opt/clang/lib/libclang.so",
+            "/usr/lib/llvm-14/lib/libclang.so",
+        ],
+    );
     assert_eq!(
         find_libclang(root.path(), Some("/opt/clang/lib")).as_deref(),
         Some("/opt/clang/lib/libclang.so")
@@ -115,7 +137,11 @@ fn setup_installs_libclang_on_a_machine_with_only_llvm() {
         lib = root.path().join("usr/lib/llvm-14/lib").display(),
     );
     for name in ["apt-get", "sudo"] {
-        let script = if name == "sudo" { "#!/bin/sh\nexec \"$@\"\n".to_owned() } else { apt.clone() };
+        let script = if name == "sudo" {
+            "#!/bin/sh\nexec \"$@\"\n".to_owned()
+        } else {
+            apt.clone()
+        };
         fs::write(bin.join(name), script).unwrap();
         fs::set_permissions(bin.join(name), fs::Permissions::from_mode(0o755)).unwrap();
     }
@@ -134,11 +160,23 @@ fn setup_installs_libclang_on_a_machine_with_only_llvm() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "setup.sh failed: {stderr}");
     let apt_calls = fs::read_to_string(&calls).unwrap();
-    assert!(apt_calls.contains("install -y -q libclang-dev"), "{apt_calls}");
-    assert!(stderr.contains("installing Debian's libclang-dev"), "{stderr}");
+    assert!(
+        apt_calls.contains("install -y -q libclang-dev"),
+        "{apt_calls}"
+    );
+    assert!(
+        stderr.contains("installing Debian's libclang-dev"),
+        "{stderr}"
+    );
     let lib = root.path().join("usr/lib/llvm-14/lib");
-    assert!(stdout.contains(&format!("LIBCLANG_PATH={}", lib.display())), "{stdout}");
-    assert!(stdout.contains(&format!("CARGO_TARGET_DIR={}/.cache/docket-target", home.display())));
+    assert!(
+        stdout.contains(&format!("LIBCLANG_PATH={}", lib.display())),
+        "{stdout}"
+    );
+    assert!(stdout.contains(&format!(
+        "CARGO_TARGET_DIR={}/.cache/docket-target",
+        home.display()
+    )));
 }
 
 /// On a machine that already has libclang, the script installs nothing.

@@ -64,8 +64,8 @@ impl TrustSettings {
                         "give a trust policy: --policy FILE, or --log-key VKEY|FILE with optional --witness-key VKEY|FILE... and --quorum K".into(),
                     ));
                 };
-                let log_key = docket_common::args::vkey_or_file("--log-key", log_key)
-                    .map_err(usage)?;
+                let log_key =
+                    docket_common::args::vkey_or_file("--log-key", log_key).map_err(usage)?;
                 let witnesses = self
                     .witness_keys
                     .iter()

@@ -44,7 +44,7 @@ fn clean_log_passes_with_review_summary() {
     let text = log.run(&["audit", "--restart"]).stdout;
     assert!(text.starts_with("Audit passed"), "{text}");
     assert!(
-        text.contains("LATE: submission #5 decided by #11 after 1 d 23 h 59 min"),
+        text.contains("LATE: submission #5 decided by #11 after 1 day 23 hours"),
         "{text}"
     );
 }

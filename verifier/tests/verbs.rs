@@ -162,7 +162,7 @@ fn review_reports_every_status() {
     let out = log.run(&["review", &ix.on_time.to_string()]);
     let text = &out.stdout;
     assert!(text.contains("DECIDED ON TIME"), "{text}");
-    assert!(text.contains("took 4 h 0 min — ON TIME"), "{text}");
+    assert!(text.contains("took 4 hours — ON TIME"), "{text}");
     assert!(text.contains("made before the model's release") || text.contains("not released yet"));
     assert!(text.contains("opens the commitment"), "{text}");
     assert!(

@@ -137,8 +137,8 @@ pub fn start_with_clock(
     let db_path = config.data_dir.join("db");
     let store = RocksStore::open(&db_path)
         .with_context(|| format!("opening the database at {}", db_path.display()))?;
-    let local_addr = axum::serve::Listener::local_addr(&listener)
-        .context("reading the bound address")?;
+    let local_addr =
+        axum::serve::Listener::local_addr(&listener).context("reading the bound address")?;
     let fetch_timeout = config.fetch_timeout;
     let client_tls = config.client_tls.clone();
     let witness = Arc::new(Witness::new(config, Arc::new(store), clock));

@@ -107,7 +107,10 @@ async fn policy(
     use axum::response::IntoResponse as _;
     (
         [
-            (axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/plain; charset=utf-8",
+            ),
             (axum::http::header::CACHE_CONTROL, tiles::MUTABLE),
         ],
         state.policy.to_string(),
