@@ -34,12 +34,14 @@ Examples:
   docket --key nsa.key --org NSA sign --out decision.json decide --submission 12 --outcome cleared
   docket post decision.json
 
-Environment: DOCKET_LOG, DOCKET_KEY, DOCKET_ORG, DOCKET_RECEIPT_DIR, DOCKET_LOG_KEY stand in
-for the flags of the same name.
+Environment: DOCKET_LOG, DOCKET_KEY, DOCKET_ORG, DOCKET_RECEIPT_DIR, DOCKET_LOG_KEY,
+DOCKET_POLICY, DOCKET_CA_FILE stand in for the flags of the same name; HTTPS_PROXY,
+HTTP_PROXY and NO_PROXY are honoured.
 
-Exit codes: 0 done; 1 the log refused the statement (its error code is shown); 2 bad flags
-or a local problem (file, key); 3 the log is unreachable, busy or failed, or its answer did
-not verify (run the same command again: a retry is safe).";
+Exit codes: 0 done; 1 the log refused the statement (its error code is shown) or a receipt
+did not verify; 2 bad flags or a local problem (file, key); 3 the log is unreachable, busy
+or failed (run the same command again: a retry is safe); 4 the log forked; 5 TLS: the
+server's certificate is not trusted (fix --ca-file, do not retry).";
 
 /// `docket`: the participant's command line.
 #[derive(Debug, Parser)]
@@ -105,6 +107,20 @@ pub struct Globals {
         default_value_t = 60
     )]
     pub receipt_wait: u64,
+    /// The log's c2sp.org/tlog-policy file (log key, witness keys, quorum): receipts are
+    /// checked against it. Instead of --log-key, --witness-key and --quorum.
+    #[arg(
+        long,
+        global = true,
+        env = "DOCKET_POLICY",
+        value_name = "FILE",
+        conflicts_with_all = ["log_key", "witness_key", "quorum"]
+    )]
+    pub policy: Option<PathBuf>,
+    /// Extra CA certificates (PEM) to trust for https:// URLs, e.g. a private
+    /// deployment's CA; the system's CAs (SSL_CERT_FILE, SSL_CERT_DIR) are always used.
+    #[arg(long, global = true, env = "DOCKET_CA_FILE", value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
 }
 
 /// The subcommands.
@@ -136,6 +152,9 @@ pub enum Command {
     #[command(after_long_help = "Example:\n  docket receipt 12\n  \
         docket --log-key \"$(cat log.vkey)\" receipt receipts/12.json")]
     Receipt(ReceiptArgs),
+    /// Shell completions and the man page, generated from these flags.
+    #[command(flatten)]
+    Manual(docket_common::manual::ManualCommand),
 }
 
 /// The statement commands, shared by `docket <cmd>` (sign and post) and

@@ -1,7 +1,9 @@
-//! The client's errors and its exit codes (DESIGN.md "Files and command lines"):
-//! 0 ok, 1 the log refused the statement (4xx), 2 usage or local error (flags, files,
-//! keys), 3 the log is unreachable, failed (5xx, 429) or answered something that does not
-//! check out. [`ClientError::exit_code`] is the one place that decides.
+//! The client's errors and its exit codes, from the table every Docket program shares
+//! (`docket_common::exit`, docs/conventions.md): 0 ok, 1 the log refused the statement
+//! (4xx) or a receipt did not verify, 2 usage or local error (flags, files, keys), 3 the
+//! log is unreachable, failed (5xx, 429) or answered something unreadable, 5 TLS (the
+//! server's certificate was refused). [`ClientError::exit_code`] is the one place that
+//! decides.
 
 use std::path::PathBuf;
 
@@ -10,12 +12,14 @@ use crate::keys::KeyFileError;
 use crate::receipt::ReceiptError;
 use crate::salt::SaltFileError;
 
-/// Exit code: the log refused (HTTP 4xx other than 429).
-pub const EXIT_REFUSED: u8 = 1;
+/// Exit code: the log refused (HTTP 4xx other than 429), or a receipt did not verify.
+pub const EXIT_REFUSED: u8 = docket_common::exit::FAILED;
 /// Exit code: bad flags or a local problem (file, key, statement).
-pub const EXIT_USAGE: u8 = 2;
+pub const EXIT_USAGE: u8 = docket_common::exit::USAGE;
 /// Exit code: the log is unreachable, overloaded, failed, or answered nonsense.
-pub const EXIT_SERVER: u8 = 3;
+pub const EXIT_SERVER: u8 = docket_common::exit::UNAVAILABLE;
+/// Exit code: the TLS handshake failed (certificate not trusted, expired, misnamed).
+pub const EXIT_TLS: u8 = docket_common::exit::TLS;
 
 /// Everything that can make a `docket` command fail.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -60,6 +64,15 @@ pub enum ClientError {
         /// Why.
         reason: String,
     },
+    /// The TLS handshake with the log failed: not temporary, the trust set-up must
+    /// change (a CA file, the server's certificate).
+    #[error("cannot talk to the log at {url} securely: {message}")]
+    Tls {
+        /// The URL tried.
+        url: String,
+        /// What was wrong and what to do.
+        message: String,
+    },
     /// The log answered with a server error (5xx) or asked to back off (429).
     #[error("the log failed ({status} {code}): {message}")]
     ServerFailed {
@@ -102,10 +115,11 @@ impl ClientError {
             | ClientError::Salt(_)
             | ClientError::Build(_) => EXIT_USAGE,
             ClientError::Refused { .. } => EXIT_REFUSED,
+            ClientError::Receipt(_) => EXIT_REFUSED,
+            ClientError::Tls { .. } => EXIT_TLS,
             ClientError::Unreachable { .. }
             | ClientError::ServerFailed { .. }
             | ClientError::BadAnswer(_)
-            | ClientError::Receipt(_)
             | ClientError::NotFinal { .. } => EXIT_SERVER,
         }
     }

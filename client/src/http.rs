@@ -5,7 +5,8 @@
 //! keeps the code and message verbatim and adds a hint saying what to do ([`hint`]).
 //! A 4xx other than 429 means the statement was refused and not logged (exit 1); 429,
 //! 5xx, a connection failure or a body that is not the promised JSON mean the log could
-//! not answer (exit 3), and the same command can simply be run again: statements carry
+//! not answer (exit 3), and the same command can simply be run again; a TLS failure (an
+//! untrusted or expired certificate) is exit 5, since retrying cannot help. Statements carry
 //! no client timestamp, so a retry sends the same bytes and the log answers with the
 //! existing receipt if the first attempt got through.
 
@@ -53,15 +54,25 @@ pub struct NotFinal {
 }
 
 impl LogClient {
-    /// A client for the log at `base` (e.g. `http://127.0.0.1:8080`).
+    /// A client for the log at `base` (e.g. `http://127.0.0.1:8080`), trusting the
+    /// system's CAs.
     pub fn new(base: &str) -> Result<LogClient, ClientError> {
+        LogClient::with_tls(base, &docket_common::https::TlsOptions::default())
+    }
+
+    /// A client for the log at `base`, trusting the system's CAs and `tls`'s CA file.
+    pub fn with_tls(
+        base: &str,
+        tls: &docket_common::https::TlsOptions,
+    ) -> Result<LogClient, ClientError> {
         let base = base.trim_end_matches('/').to_string();
         if !(base.starts_with("http://") || base.starts_with("https://")) {
             return Err(ClientError::Usage(format!(
                 "--log {base:?} is not an http:// or https:// URL"
             )));
         }
-        let http = reqwest::blocking::Client::builder()
+        let http = docket_common::https::blocking_builder(tls)
+            .map_err(|err| ClientError::Usage(err.to_string()))?
             .timeout(REQUEST_TIMEOUT)
             .user_agent(concat!("docket/", env!("CARGO_PKG_VERSION")))
             .build()
@@ -142,17 +153,16 @@ impl LogClient {
 }
 
 fn unreachable(url: &str, err: &reqwest::Error) -> ClientError {
-    // reqwest's Display stops at the outermost layer; the source chain says why.
-    let mut reason = err.to_string();
-    let mut source = std::error::Error::source(err);
-    while let Some(inner) = source {
-        reason.push_str(": ");
-        reason.push_str(&inner.to_string());
-        source = inner.source();
-    }
-    ClientError::Unreachable {
-        url: url.to_string(),
-        reason,
+    let failure = docket_common::https::describe(err);
+    match failure.kind {
+        docket_common::https::FailureKind::Tls => ClientError::Tls {
+            url: url.to_string(),
+            message: failure.message,
+        },
+        _ => ClientError::Unreachable {
+            url: url.to_string(),
+            reason: failure.message,
+        },
     }
 }
 

@@ -51,6 +51,7 @@ pub fn error_json(err: &ClientError) -> String {
         ClientError::Refused { status, code, .. }
         | ClientError::ServerFailed { status, code, .. } => (code.clone(), Some(*status)),
         ClientError::Unreachable { .. } => ("unreachable".to_string(), None),
+        ClientError::Tls { .. } => ("tls".to_string(), None),
         ClientError::BadAnswer(_) | ClientError::Receipt(_) => ("bad_answer".to_string(), None),
         _ => ("local".to_string(), None),
     };
@@ -74,26 +75,10 @@ pub fn time_text(at: UnixMillis) -> String {
         .unwrap_or_else(|_| format!("{} ms after the Unix epoch", at.0))
 }
 
-/// A duration in words, the two largest units: "29 days 23 hours", "4 minutes 10
-/// seconds", "0 seconds".
+/// A duration in words, the two largest units ("29 days 23 hours"), as every Docket
+/// program prints them.
 pub fn duration_text(millis: u64) -> String {
-    let secs = millis / 1000;
-    let units = [
-        (secs / 86_400, "day"),
-        (secs / 3_600 % 24, "hour"),
-        (secs / 60 % 60, "minute"),
-        (secs % 60, "second"),
-    ];
-    let Some(first) = units.iter().position(|(n, _)| *n > 0) else {
-        return "0 seconds".to_string();
-    };
-    units[first..]
-        .iter()
-        .take(2)
-        .filter(|(n, _)| *n > 0)
-        .map(|(n, unit)| format!("{n} {unit}{}", if *n == 1 { "" } else { "s" }))
-        .collect::<Vec<_>>()
-        .join(" ")
+    docket_common::human::duration_text(millis)
 }
 
 #[cfg(test)]

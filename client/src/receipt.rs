@@ -148,17 +148,9 @@ pub fn policy(
 }
 
 /// A vkey given inline (`name+hash+base64`) or as a file holding one (e.g. the log
-/// server's `log.vkey`).
+/// server's `log.vkey`), read the same way in every program.
 fn vkey_or_file(flag: &str, value: &str) -> Result<VerifierKey, ClientError> {
-    let text = match std::fs::read_to_string(value) {
-        Ok(contents) => contents,
-        Err(_) => value.to_string(),
-    };
-    VerifierKey::parse(text.trim()).map_err(|err| {
-        ClientError::Usage(format!(
-            "{flag} {value:?} is not a vkey or a file holding one: {err}"
-        ))
-    })
+    docket_common::args::vkey_or_file(flag, value).map_err(ClientError::Usage)
 }
 
 impl Receipt {

@@ -336,6 +336,12 @@ impl Policy {
         &self.witnesses
     }
 
+    /// Whether a checkpoint needs at least one witness cosignature (`false` for
+    /// `quorum none`): only then can a verifier call what it checked witnessed.
+    pub fn requires_cosignatures(&self) -> bool {
+        self.quorum.is_some()
+    }
+
     /// Verifies a checkpoint note: it must parse, carry a valid signature from a log
     /// whose key name is the checkpoint's origin, no configured key's line may fail,
     /// and the verified witness cosignatures (each key once) must meet the quorum.

@@ -14,8 +14,10 @@
 //!   moves either way for `idle_timeout` is closed (a client that stops reading its
 //!   response).
 //!
-//! HTTP/1.1 only (both daemons are built with axum's `http1` feature; put a TLS and
-//! HTTP/2 proxy in front for the internet). Shutdown stops accepting, lets each open
+//! HTTP/1.1 only (both daemons are built with axum's `http1` feature). The listener is
+//! any `axum::serve::Listener`: plain TCP, or the TLS listener of `docket-common`,
+//! which completes each handshake (within its own timeout) before the connection
+//! counts here. Shutdown stops accepting, lets each open
 //! connection finish its request in flight, and waits for them.
 
 use std::future::Future;
@@ -32,7 +34,6 @@ use axum::body::Body;
 use hyper::body::{Bytes, Frame, Incoming};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 use tokio::time::{Instant, Sleep};
@@ -96,12 +97,15 @@ impl ServeLimits {
 
 /// Serves `app` on `listener` under `limits` until `shutdown` completes, then lets the
 /// open connections finish their requests in flight and returns.
-pub async fn serve(
-    listener: TcpListener,
+pub async fn serve<L>(
+    mut listener: L,
     app: Router,
     limits: ServeLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) {
+) where
+    L: axum::serve::Listener,
+    L::Io: Unpin,
+{
     let (stop_tx, stop_rx) = watch::channel(false);
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let mut connections = JoinSet::new();
@@ -116,16 +120,10 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        // The listener handles accept errors itself (plain TCP or TLS, whose handshake
+        // it completes before handing the connection over).
         let stream = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
-                Err(error) => {
-                    // Out of file descriptors and the like: back off, do not spin.
-                    tracing::warn!(%error, "accepting a connection failed");
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                    continue;
-                }
-            },
+            (stream, _) = listener.accept() => stream,
             () = &mut shutdown => break,
         };
         // Reap finished connection tasks so the set does not grow.
@@ -168,12 +166,14 @@ impl Drop for InFlight {
     }
 }
 
-async fn serve_connection(
-    stream: TcpStream,
+async fn serve_connection<S>(
+    stream: S,
     app: Router,
     limits: ServeLimits,
     stop: &mut watch::Receiver<bool>,
-) {
+) where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
     let activity = Arc::new(Activity {
         in_flight: AtomicUsize::new(0),
         last: Mutex::new(Instant::now()),
@@ -225,15 +225,16 @@ async fn serve_connection(
     }
 }
 
-/// The TCP stream, closed with `TimedOut` when idle too long (see the module docs).
-struct IdleIo {
-    inner: TcpStream,
+/// The connection's stream, closed with `TimedOut` when idle too long (see the module
+/// docs).
+struct IdleIo<S> {
+    inner: S,
     activity: Arc<Activity>,
     idle: Duration,
     sleep: Pin<Box<Sleep>>,
 }
 
-impl IdleIo {
+impl<S> IdleIo<S> {
     /// Called when the stream is not ready: fails once the connection has been idle
     /// (no request in flight, no byte moved) for the idle timeout; otherwise arms the
     /// timer so the task wakes up then.
@@ -260,7 +261,7 @@ fn idle_error(idle: Duration) -> io::Error {
     )
 }
 
-impl AsyncRead for IdleIo {
+impl<S: AsyncRead + Unpin> AsyncRead for IdleIo<S> {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -280,7 +281,7 @@ impl AsyncRead for IdleIo {
     }
 }
 
-impl AsyncWrite for IdleIo {
+impl<S: AsyncWrite + Unpin> AsyncWrite for IdleIo<S> {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,

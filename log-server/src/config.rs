@@ -178,6 +178,26 @@ pub struct RawConfig {
     /// `[[witness]]`, in the order cosignatures are merged.
     #[serde(default)]
     pub witness: Vec<RawWitness>,
+    /// `[public]`: what the published trust policy says and how the log is served.
+    #[serde(default)]
+    pub public: RawPublic,
+}
+
+/// The `[public]` table (see [`crate::policy`] and docs/operations.md).
+#[derive(Debug, Default, Deserialize, Clone, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RawPublic {
+    /// The URL the public reads the log at (its tlog-tiles prefix), written into the
+    /// published policy; `--public-url` overrides.
+    pub url: Option<String>,
+    /// How many witnesses the published policy requires (default: all of them).
+    pub quorum: Option<usize>,
+    /// TLS certificate chain (PEM) to serve HTTPS with; `--tls-cert` overrides.
+    pub tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM); `--tls-key` overrides.
+    pub tls_key: Option<PathBuf>,
+    /// Extra CA certificates (PEM) trusted when pushing to https:// witnesses.
+    pub ca_file: Option<PathBuf>,
 }
 
 impl RawConfig {
@@ -289,6 +309,9 @@ pub struct Config {
     /// down longer than `max_clock_jump` and the operator checked the clock). Flag
     /// `--accept-clock-jump` only.
     pub accept_clock_jump: bool,
+    /// TOML `[public]` with the flags `--public-url`, `--quorum`, `--tls-cert`,
+    /// `--tls-key`, `--ca-file` applied.
+    pub public: RawPublic,
 }
 
 /// Command-line overrides, applied on top of the file.
@@ -308,6 +331,8 @@ pub struct Overrides {
     pub witnesses: Vec<String>,
     /// `--accept-clock-jump`.
     pub accept_clock_jump: bool,
+    /// `--public-url`, `--quorum`, `--tls-cert`, `--tls-key`, `--ca-file`.
+    pub public: RawPublic,
 }
 
 impl Config {
@@ -471,15 +496,30 @@ impl Config {
                 .witnesses
                 .iter()
                 .map(|flag| {
-                    let (url, vkey) = flag.split_once('=').ok_or(ConfigError::Invalid {
-                        key: "--witness",
-                        reason: format!("{flag:?} is not URL=VKEY"),
-                    })?;
-                    check_witness("--witness", url.to_string(), vkey.to_string())
+                    let pair = docket_common::args::url_key("--witness", flag, false)
+                        .map_err(|reason| ConfigError::Invalid {
+                            key: "--witness",
+                            reason,
+                        })?;
+                    if pair.old_order {
+                        eprintln!(
+                            "log-server: warning: --witness VKEY=URL is deprecated, write --witness URL=VKEY"
+                        );
+                    }
+                    let url = pair.url.unwrap_or_default();
+                    check_witness("--witness", url, pair.vkey)
                 })
                 .collect::<Result<Vec<_>, _>>()?
         };
+        let public = RawPublic {
+            url: flags.public.url.or(raw.public.url),
+            quorum: flags.public.quorum.or(raw.public.quorum),
+            tls_cert: flags.public.tls_cert.or(raw.public.tls_cert),
+            tls_key: flags.public.tls_key.or(raw.public.tls_key),
+            ca_file: flags.public.ca_file.or(raw.public.ca_file),
+        };
         Ok(Config {
+            public,
             data_dir,
             listen,
             origin,

@@ -8,7 +8,8 @@ fn main() -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("log-server: {err:#}");
-            std::process::ExitCode::FAILURE
+            // Start-up failures are bad settings or local files (docket_common::exit).
+            std::process::ExitCode::from(docket_common::exit::USAGE)
         }
     }
 }

@@ -101,6 +101,8 @@ pub struct InitReport {
 pub struct Server {
     /// The address it listens on (with the real port when 0 was asked).
     pub addr: SocketAddr,
+    /// `"https"` when it terminates TLS, else `"http"`.
+    pub scheme: &'static str,
     /// The log's verifier key.
     pub vkey: String,
     /// The store (for tests and tools that append directly).
@@ -149,7 +151,9 @@ fn witnesses(config: &Config) -> Result<Vec<Arc<dyn Cosigner>>, ServerError> {
     // Connect and total timeouts, so a witness that hangs (or accepts and never
     // answers) costs the sequencer at most `witness_timeout`, which the sequencer also
     // enforces around each whole round trip.
-    let client = reqwest::Client::builder()
+    let tls = docket_common::https::TlsOptions::with_ca_file(config.public.ca_file.clone());
+    let client = docket_common::https::async_builder(&tls)
+        .map_err(|err| io_error("setting up HTTPS", err))?
         .connect_timeout(config.witness_timeout)
         .timeout(config.witness_timeout)
         .build()
@@ -396,12 +400,13 @@ impl Server {
         })
         .await?;
         ensure_genesis(&config, size, &opened.operator, &sequencer.handle, &clock).await?;
-        let listener = tokio::net::TcpListener::bind(config.listen)
-            .await
-            .map_err(|err| io_error(format!("binding {}", config.listen), err))?;
-        let addr = listener
-            .local_addr()
-            .map_err(|err| io_error("reading the bound address", err))?;
+        let policy = crate::policy::policy_text(&vkey, &config)
+            .map_err(|err| io_error("the trust policy", err))?;
+        let crate::listen::Bound {
+            listener,
+            addr,
+            scheme,
+        } = crate::listen::bind(&config).await?;
         let state = AppState {
             store: opened.store.clone(),
             published: opened.reader.clone(),
@@ -412,7 +417,7 @@ impl Server {
                 max_page: config.max_page,
             },
             tile_cache: Arc::default(),
-            site: Arc::new(http::pages::Site::new(&vkey, &config)),
+            policy: policy.into(),
         };
         let app = http::router(state);
         let (stop, stopped) = oneshot::channel::<()>();
@@ -428,6 +433,7 @@ impl Server {
         tracing::info!(%addr, vkey = %vkey, "log server listening");
         Ok(Server {
             addr,
+            scheme,
             vkey,
             store: opened.store,
             published: opened.reader,
@@ -441,7 +447,7 @@ impl Server {
 
     /// The base URL, e.g. `http://127.0.0.1:8080`.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.scheme, self.addr)
     }
 
     /// Graceful shutdown: stop accepting, finish in-flight requests (their writes get

@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+pub mod ca;
+
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -126,6 +128,11 @@ impl Daemon {
     /// Everything the process printed so far, stdout and stderr interleaved by line.
     pub fn output(&self) -> String {
         self.log.lock().unwrap().clone()
+    }
+
+    /// The process id (to send it a signal, e.g. SIGHUP).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Kills the process at once (SIGKILL), as a crash would.

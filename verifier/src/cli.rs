@@ -1,6 +1,6 @@
-//! The command line: `verifier <verb> [--policy FILE | --log URL --log-key VKEY
-//! [--witness-key VKEY]... [--quorum K]] [--json] [--state FILE]` (DESIGN.md "Files and
-//! command lines"). Parsing only; [`crate::run_with`] does the work.
+//! The command line: `verifier <verb> [--policy FILE | --log URL --log-key VKEY|FILE
+//! [--witness-key VKEY|FILE]... [--quorum K]] [--ca-file FILE] [--json] [--state FILE]`
+//! (docs/journalists.md). Parsing only; [`crate::run_with`] does the work.
 
 use std::path::PathBuf;
 
@@ -14,7 +14,7 @@ use crate::trust::TrustSettings;
     name = "verifier",
     version,
     about = "Checks a Docket transparency log without trusting its operator",
-    after_help = "Exit codes: 0 everything verified, 1 a check failed, 2 usage, file or network error, 3 the log forked."
+    after_help = docket_common::exit::HELP
 )]
 pub struct Cli {
     /// Trust policy and log location.
@@ -46,15 +46,19 @@ pub struct TrustArgs {
     /// The log's URL (its tlog-tiles prefix), e.g. http://127.0.0.1:8080.
     #[arg(long, global = true, value_name = "URL", env = "DOCKET_LOG")]
     pub log: Option<String>,
-    /// The log's public key (vkey form: name+hash+base64).
-    #[arg(long, global = true, value_name = "VKEY")]
+    /// The log's public key: a vkey (name+hash+base64) or a file holding one.
+    #[arg(long, global = true, value_name = "VKEY|FILE", env = "DOCKET_LOG_KEY")]
     pub log_key: Option<String>,
-    /// A trusted witness's public key (vkey form); repeat for each witness.
-    #[arg(long = "witness-key", global = true, value_name = "VKEY")]
+    /// A trusted witness's public key (a vkey or a file holding one); repeat for each.
+    #[arg(long = "witness-key", global = true, value_name = "VKEY|FILE")]
     pub witness_keys: Vec<String>,
     /// How many of the witnesses must cosign (default: all of them).
     #[arg(long, global = true, value_name = "K")]
     pub quorum: Option<usize>,
+    /// Extra CA certificates (PEM) to trust for https:// URLs, e.g. a private
+    /// deployment's CA; the system's CAs (SSL_CERT_FILE, SSL_CERT_DIR) are always used.
+    #[arg(long, global = true, value_name = "FILE", env = "DOCKET_CA_FILE")]
+    pub ca_file: Option<PathBuf>,
 }
 
 impl TrustArgs {
@@ -66,6 +70,7 @@ impl TrustArgs {
             log_key: self.log_key.clone(),
             witness_keys: self.witness_keys.clone(),
             quorum: self.quorum,
+            ca_file: self.ca_file.clone(),
         }
     }
 }
@@ -146,6 +151,9 @@ pub enum Command {
         #[arg(long, value_name = "HEX")]
         salt: Option<String>,
     },
+    /// Shell completions and the man page, generated from these flags.
+    #[command(flatten)]
+    Manual(docket_common::manual::ManualCommand),
 }
 
 impl Command {
@@ -160,6 +168,10 @@ impl Command {
             Command::Review { .. } => "review",
             Command::Deadline { .. } => "deadline",
             Command::Reveal { .. } => "reveal",
+            Command::Manual(docket_common::manual::ManualCommand::Completions { .. }) => {
+                "completions"
+            }
+            Command::Manual(docket_common::manual::ManualCommand::Man) => "man",
         }
     }
 }

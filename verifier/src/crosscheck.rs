@@ -104,7 +104,7 @@ pub fn check_witnesses(
             size: None,
             detail: Some(detail),
         };
-        let fetcher = match HttpFetcher::new(base) {
+        let fetcher = match HttpFetcher::with_tls(base, &client.trust().tls) {
             Ok(fetcher) => fetcher,
             Err(error) => {
                 views.push(unreachable(error.to_string()));

@@ -1,10 +1,12 @@
-//! What can go wrong in a verifier run, and the one function that maps it to an exit code
-//! (DESIGN.md "Verifier": 0 everything verified, 1 a check failed, 2 usage or I/O or fetch
-//! error, 3 fork detected).
+//! What can go wrong in a verifier run, and the one function that maps it to an exit code,
+//! from the table every Docket program shares (`docket_common::exit`,
+//! docs/conventions.md): 0 everything verified, 1 a check failed, 2 usage or local file
+//! error, 3 the log or a witness could not be fetched (run it again), 4 fork detected,
+//! 5 TLS (the server's certificate was refused).
 //!
 //! The split matters to scripts: a 1 is evidence against the log (or against a file the
-//! user holds); a 2 says nothing about the log, only that the check could not be run; a 3
-//! carries two signed checkpoints that cannot both be honest.
+//! user holds); a 2 or 3 says nothing about the log, only that the check could not be
+//! run; a 4 carries two signed checkpoints that cannot both be honest.
 
 use std::path::PathBuf;
 
@@ -18,13 +20,17 @@ use crate::fetch::FetchError;
 use crate::fork::ForkEvidence;
 
 /// Exit code: everything verified.
-pub const EXIT_VERIFIED: u8 = 0;
+pub const EXIT_VERIFIED: u8 = docket_common::exit::OK;
 /// Exit code: a check failed (a signature, proof, hash or rule did not verify).
-pub const EXIT_CHECK_FAILED: u8 = 1;
-/// Exit code: bad usage, or a file or URL could not be read; nothing was judged.
-pub const EXIT_USAGE_OR_IO: u8 = 2;
+pub const EXIT_CHECK_FAILED: u8 = docket_common::exit::FAILED;
+/// Exit code: bad usage, or a local file could not be read; nothing was judged.
+pub const EXIT_USAGE_OR_IO: u8 = docket_common::exit::USAGE;
+/// Exit code: the log or a witness could not be fetched; nothing was judged, run again.
+pub const EXIT_UNAVAILABLE: u8 = docket_common::exit::UNAVAILABLE;
 /// Exit code: the log forked (two signed checkpoints that are not consistent).
-pub const EXIT_FORK: u8 = 3;
+pub const EXIT_FORK: u8 = docket_common::exit::FORK;
+/// Exit code: the TLS handshake failed (certificate not trusted, expired, misnamed).
+pub const EXIT_TLS: u8 = docket_common::exit::TLS;
 
 /// Why a verb stopped.
 #[derive(Debug, thiserror::Error)]
@@ -231,9 +237,9 @@ pub fn exit_code(result: &Result<bool, &VerifierError>) -> u8 {
         Ok(false) => EXIT_CHECK_FAILED,
         Err(VerifierError::Verification(_)) => EXIT_CHECK_FAILED,
         Err(VerifierError::Fork(_)) => EXIT_FORK,
-        Err(VerifierError::Usage(_) | VerifierError::Io { .. } | VerifierError::Fetch(_)) => {
-            EXIT_USAGE_OR_IO
-        }
+        Err(VerifierError::Fetch(FetchError::Tls { .. })) => EXIT_TLS,
+        Err(VerifierError::Fetch(_)) => EXIT_UNAVAILABLE,
+        Err(VerifierError::Usage(_) | VerifierError::Io { .. }) => EXIT_USAGE_OR_IO,
     }
 }
 
@@ -254,6 +260,11 @@ mod tests {
         assert_eq!(exit_code(&Err(&check)), 1);
         assert_eq!(exit_code(&Err(&usage)), 2);
         assert_eq!(exit_code(&Err(&io)), 2);
-        assert_eq!(exit_code(&Err(&fetch)), 2);
+        assert_eq!(exit_code(&Err(&fetch)), 3);
+        let tls = VerifierError::Fetch(FetchError::Tls {
+            url: "https://x/checkpoint".into(),
+            message: "TLS error".into(),
+        });
+        assert_eq!(exit_code(&Err(&tls)), 5);
     }
 }

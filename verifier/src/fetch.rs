@@ -44,6 +44,14 @@ pub enum FetchError {
         /// What failed.
         message: String,
     },
+    /// The TLS handshake failed: an untrusted, expired or misnamed certificate.
+    #[error("{url}: {message}")]
+    Tls {
+        /// The URL.
+        url: String,
+        /// What was wrong and what to do.
+        message: String,
+    },
     /// The response is larger than [`MAX_RESPONSE_BYTES`].
     #[error("{url}: response larger than {MAX_RESPONSE_BYTES} bytes")]
     TooLarge {
@@ -70,9 +78,22 @@ pub struct HttpFetcher {
 
 impl HttpFetcher {
     /// A fetcher for the log whose tlog-tiles prefix is `base` (e.g.
-    /// `http://127.0.0.1:8080`); a trailing `/` is ignored.
+    /// `http://127.0.0.1:8080`); a trailing `/` is ignored. Trusts the system's CAs.
     pub fn new(base: &str) -> Result<HttpFetcher, FetchError> {
-        let client = reqwest::blocking::Client::builder()
+        HttpFetcher::with_tls(base, &docket_common::https::TlsOptions::default())
+    }
+
+    /// [`HttpFetcher::new`], also trusting `tls`'s CA file.
+    pub fn with_tls(
+        base: &str,
+        tls: &docket_common::https::TlsOptions,
+    ) -> Result<HttpFetcher, FetchError> {
+        let builder =
+            docket_common::https::blocking_builder(tls).map_err(|e| FetchError::Transport {
+                url: base.to_string(),
+                message: e.to_string(),
+            })?;
+        let client = builder
             .timeout(REQUEST_TIMEOUT)
             .user_agent(concat!("docket-verifier/", env!("CARGO_PKG_VERSION")))
             .build()
@@ -94,7 +115,19 @@ impl Fetcher for HttpFetcher {
             url: url.clone(),
             message: e.to_string(),
         };
-        let response = self.client.get(&url).send().map_err(|e| transport(&e))?;
+        let response = self.client.get(&url).send().map_err(|e| {
+            let failure = docket_common::https::describe(&e);
+            match failure.kind {
+                docket_common::https::FailureKind::Tls => FetchError::Tls {
+                    url: url.clone(),
+                    message: failure.message,
+                },
+                _ => FetchError::Transport {
+                    url: url.clone(),
+                    message: failure.message,
+                },
+            }
+        })?;
         let status = response.status().as_u16();
         if status == 404 {
             return Err(FetchError::NotFound { url });

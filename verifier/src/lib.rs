@@ -11,9 +11,9 @@
 //! [`output`] (text and JSON), [`error`] (exit codes), and one module per verb in
 //! [`verbs`].
 //!
-//! Out of scope: writing to the log (that is the `docket` client), and TLS (the HTTP
-//! client speaks plain HTTP; put the log behind a local TLS-terminating proxy or mirror
-//! its files locally).
+//! HTTPS uses rustls with the system's CAs plus `--ca-file` (`docket_common::https`);
+//! TLS protects nothing the verifier relies on, since every byte is checked against
+//! signed checkpoints. Out of scope: writing to the log (that is the `docket` client).
 
 pub mod cli;
 pub mod crosscheck;
@@ -98,8 +98,40 @@ impl Ctx<'_> {
 
 /// Runs a parsed command line in `env` and returns what to print and the exit code.
 pub fn run_with(cli: &Cli, env: &Env) -> Rendered {
+    if let Command::Manual(manual) = &cli.command {
+        return manual_page(manual);
+    }
     let result = execute(cli, env);
-    render(cli.command.verb(), &result, cli.json)
+    let mut rendered = render(cli.command.verb(), &result, cli.json);
+    if let Some(warning) = unwitnessed_warning(cli) {
+        rendered.stderr = format!("{warning}\n{}", rendered.stderr);
+    }
+    rendered
+}
+
+/// The warning every run with a policy that needs no witness prints first (stderr), so
+/// no output of such a run can be mistaken for a witnessed result.
+fn unwitnessed_warning(cli: &Cli) -> Option<&'static str> {
+    let trust = cli.trust.settings().resolve().ok()?;
+    (!docket_common::policy_file::is_witnessed(&trust.policy))
+        .then_some(docket_common::policy_file::NO_WITNESS_WARNING)
+}
+
+/// `verifier completions SHELL` and `verifier man`.
+fn manual_page(manual: &docket_common::manual::ManualCommand) -> Rendered {
+    let mut out = Vec::new();
+    match manual.run(<Cli as clap::CommandFactory>::command(), &mut out) {
+        Ok(()) => Rendered {
+            code: error::EXIT_VERIFIED,
+            stdout: String::from_utf8_lossy(&out).into_owned(),
+            stderr: String::new(),
+        },
+        Err(err) => Rendered {
+            code: error::EXIT_USAGE_OR_IO,
+            stdout: String::new(),
+            stderr: format!("writing: {err}\n"),
+        },
+    }
 }
 
 /// Parses `args` (the program name first) and runs them; a parse error or `--help` is
@@ -142,7 +174,7 @@ fn execute(cli: &Cli, env: &Env) -> Result<Outcome, VerifierError> {
     let fetcher: Option<&dyn Fetcher> = match (&env.fetcher, &trust.log_url) {
         (Some(fetcher), _) => Some(fetcher.as_ref()),
         (None, Some(url)) => {
-            http = HttpFetcher::new(url)?;
+            http = HttpFetcher::with_tls(url, &trust.tls)?;
             Some(&http)
         }
         (None, None) => None,
@@ -185,5 +217,8 @@ fn execute(cli: &Cli, env: &Env) -> Result<Outcome, VerifierError> {
             advisory,
             salt,
         } => verbs::reveal::run(&ctx, *disclosure, advisory, salt.as_deref()),
+        Command::Manual(_) => Err(VerifierError::Usage(
+            "completions and man pages are printed before any trust is read".into(),
+        )),
     }
 }

@@ -181,22 +181,13 @@ pub fn seconds_utc(time: UnixSeconds) -> String {
     millis_utc(time.to_millis())
 }
 
-/// A duration in milliseconds as days, hours and minutes for people.
+/// A duration in milliseconds for people ("2 days 3 hours"), as every Docket program
+/// prints them.
 pub fn duration_text(millis: u64) -> String {
-    let minutes = millis / 60_000;
-    let (days, hours, minutes) = (minutes / 1440, minutes / 60 % 24, minutes % 60);
-    match (days, hours) {
-        (0, 0) => format!("{minutes} min"),
-        (0, _) => format!("{hours} h {minutes} min"),
-        _ => format!("{days} d {hours} h {minutes} min"),
-    }
+    docket_common::human::duration_text(millis)
 }
 
-/// A window in seconds as days for people ("30 days", "1 day", "0.5 days").
+/// A window in seconds for people: "30 days", "1 hour", never "0.0416 days".
 pub fn days_text(secs: u64) -> String {
-    match secs {
-        86_400 => "1 day".to_string(),
-        s if s % 86_400 == 0 => format!("{} days", s / 86_400),
-        s => format!("{} days", s as f64 / 86_400.0),
-    }
+    docket_common::human::seconds_text(secs)
 }

@@ -26,6 +26,8 @@ pub struct TrustSettings {
     pub witness_keys: Vec<String>,
     /// `--quorum K`.
     pub quorum: Option<usize>,
+    /// `--ca-file FILE`.
+    pub ca_file: Option<PathBuf>,
 }
 
 /// A resolved trust policy and where the log lives.
@@ -37,6 +39,8 @@ pub struct Trust {
     pub origin: String,
     /// The log's tlog-tiles prefix URL, if known (offline verbs need none).
     pub log_url: Option<String>,
+    /// How to reach https:// URLs (the log's and the witnesses').
+    pub tls: docket_common::https::TlsOptions,
 }
 
 impl TrustSettings {
@@ -52,25 +56,21 @@ impl TrustSettings {
                             .into(),
                     ));
                 }
-                let text = std::fs::read(path).map_err(|e| VerifierError::io(path, e))?;
-                Policy::parse(&text).map_err(|e| VerifierError::io(path, e))?
+                docket_common::policy_file::read(path).map_err(|e| VerifierError::io(path, e))?
             }
             None => {
                 let Some(log_key) = &self.log_key else {
                     return Err(usage(
-                        "give a trust policy: --policy FILE, or --log-key VKEY with optional --witness-key VKEY... and --quorum K".into(),
+                        "give a trust policy: --policy FILE, or --log-key VKEY|FILE with optional --witness-key VKEY|FILE... and --quorum K".into(),
                     ));
                 };
-                let log_key = VerifierKey::parse(log_key.trim())
-                    .map_err(|e| usage(format!("--log-key: {e}")))?;
+                let log_key =
+                    docket_common::args::vkey_or_file("--log-key", log_key).map_err(usage)?;
                 let witnesses = self
                     .witness_keys
                     .iter()
-                    .map(|k| {
-                        VerifierKey::parse(k.trim())
-                            .map_err(|e| usage(format!("--witness-key {k}: {e}")))
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
+                    .map(|k| docket_common::args::vkey_or_file("--witness-key", k).map_err(usage))
+                    .collect::<Result<Vec<VerifierKey>, _>>()?;
                 let k = self.quorum.unwrap_or(witnesses.len());
                 if k > witnesses.len() {
                     return Err(usage(format!(
@@ -96,6 +96,7 @@ impl TrustSettings {
             origin,
             log_url,
             policy,
+            tls: docket_common::https::TlsOptions::with_ca_file(self.ca_file.clone()),
         })
     }
 }

@@ -44,7 +44,7 @@ fn clean_log_passes_with_review_summary() {
     let text = log.run(&["audit", "--restart"]).stdout;
     assert!(text.starts_with("Audit passed"), "{text}");
     assert!(
-        text.contains("LATE: submission #5 decided by #11 after 1 d 23 h 59 min"),
+        text.contains("LATE: submission #5 decided by #11 after 1 day 23 hours"),
         "{text}"
     );
 }
@@ -190,7 +190,7 @@ fn fork_between_two_checkpoint_calls_is_caught() {
             progress: false,
         },
     );
-    assert_eq!(out.code, 3, "{out:?}");
+    assert_eq!(out.code, 4, "{out:?}");
     let json: Value = serde_json::from_str(&out.stdout).unwrap();
     let fork = &json["error"]["fork"];
     assert_eq!(fork["first"], log.history.last().unwrap().as_str());
@@ -210,7 +210,7 @@ fn fork_between_two_checkpoint_calls_is_caught() {
             progress: false,
         },
     );
-    assert_eq!(out.code, 3, "{out:?}");
+    assert_eq!(out.code, 4, "{out:?}");
     assert!(out.stderr.contains("FORK DETECTED"), "{}", out.stderr);
     assert!(out.stderr.contains("different roots"), "{}", out.stderr);
 }

@@ -184,7 +184,7 @@ fn split_view_is_a_fork_and_a_forged_view_fails() {
 
     witness.serve(Some(split.clone()));
     let (code, json) = checkpoint(&log, &policy_file);
-    assert_eq!(code, 3, "a split view is a fork: {json}");
+    assert_eq!(code, 4, "a split view is a fork: {json}");
     let evidence = &json["error"]["fork"];
     let reason = evidence["reason"].as_str().unwrap_or_default();
     assert!(

@@ -162,7 +162,7 @@ fn review_reports_every_status() {
     let out = log.run(&["review", &ix.on_time.to_string()]);
     let text = &out.stdout;
     assert!(text.contains("DECIDED ON TIME"), "{text}");
-    assert!(text.contains("took 4 h 0 min — ON TIME"), "{text}");
+    assert!(text.contains("took 4 hours — ON TIME"), "{text}");
     assert!(text.contains("made before the model's release") || text.contains("not released yet"));
     assert!(text.contains("opens the commitment"), "{text}");
     assert!(
@@ -282,7 +282,7 @@ fn usage_errors_exit_2() {
     let mut args = log.args(&["checkpoint", "--json"]);
     args.extend(["--log".into(), "http://127.0.0.1:1".into()]);
     let out = docket_verifier::run_args(args, &docket_verifier::Env::system());
-    assert_eq!(out.code, 2, "unreachable log: {out:?}");
+    assert_eq!(out.code, 3, "unreachable log: {out:?}");
     assert!(out.stdout.contains("\"kind\": \"fetch\""), "{}", out.stdout);
 }
 

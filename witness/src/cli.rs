@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 /// An independent c2sp.org/tlog-witness: cosigns a log's checkpoints after checking
 /// they are consistent with what it cosigned before, and never cosigns a fork.
 #[derive(Debug, Parser)]
-#[command(name = "witness", version)]
+#[command(name = "witness", version, after_help = docket_common::exit::HELP)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -23,6 +23,9 @@ pub enum Command {
     Init(InitArgs),
     /// Serve POST /add-checkpoint and the read endpoints; poll logs that have a URL.
     Serve(ServeArgs),
+    /// Shell completions and the man page, generated from these flags.
+    #[command(flatten)]
+    Manual(docket_common::manual::ManualCommand),
 }
 
 /// `witness init`.
@@ -49,13 +52,24 @@ pub struct ServeArgs {
     /// Listen address. Default `127.0.0.1:8081`.
     #[arg(long)]
     pub listen: Option<String>,
-    /// A log to witness: its vkey, optionally `=URL` of its tlog-tiles prefix to poll
-    /// (pull mode). The origin is the vkey's name. Repeatable; adds to the config file.
-    #[arg(long = "log", value_name = "VKEY[=URL]")]
+    /// A log to witness: `URL=VKEY` (URL: its tlog-tiles prefix, polled in pull mode),
+    /// or a bare `VKEY` (push only). The origin is the vkey's name. Repeatable; adds to
+    /// the config file. The old order `VKEY=URL` still works, with a warning.
+    #[arg(long = "log", value_name = "[URL=]VKEY")]
     pub logs: Vec<String>,
     /// The clock is right although it is more than `max_clock_jump` ahead of the last
     /// stored cosignature (the witness was down that long): do not refuse to cosign
     /// for that at start-up. Jumps while running are still refused.
     #[arg(long)]
     pub accept_clock_jump: bool,
+    /// Serve HTTPS with this certificate chain (PEM); needs --tls-key. Send SIGHUP to
+    /// reload both files after renewing them.
+    #[arg(long, value_name = "FILE")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key (PEM) for --tls-cert.
+    #[arg(long, value_name = "FILE")]
+    pub tls_key: Option<PathBuf>,
+    /// Extra CA certificates (PEM) trusted when polling https:// logs.
+    #[arg(long, value_name = "FILE", env = "DOCKET_CA_FILE")]
+    pub ca_file: Option<PathBuf>,
 }

@@ -83,6 +83,14 @@ pub struct RawConfig {
     /// timestamps at start-up.
     #[serde(skip)]
     pub accept_clock_jump: bool,
+    /// TLS certificate chain (PEM) to serve HTTPS with; needs `tls_key`. Reloaded on
+    /// SIGHUP. Default none (plain HTTP, e.g. behind a reverse proxy).
+    pub tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM) for `tls_cert`.
+    pub tls_key: Option<PathBuf>,
+    /// Extra CA certificates (PEM) trusted when polling https:// logs, besides the
+    /// system's.
+    pub ca_file: Option<PathBuf>,
     /// The logs this witness witnesses. `--log` flags add more.
     #[serde(default, rename = "log")]
     pub logs: Vec<RawLog>,
@@ -142,6 +150,10 @@ pub struct Config {
     pub accept_clock_jump: bool,
     /// The logs witnessed, in config order; origins are unique.
     pub logs: Vec<LogConfig>,
+    /// TLS certificate and key to serve HTTPS with, if any.
+    pub tls: Option<docket_common::listener::TlsFiles>,
+    /// How pull mode reaches https:// logs.
+    pub client_tls: docket_common::https::TlsOptions,
 }
 
 /// What was wrong with the settings.
@@ -162,6 +174,12 @@ pub enum ConfigError {
         path: PathBuf,
         /// Why.
         source: toml::de::Error,
+    },
+    /// The TLS settings are incomplete.
+    #[error("TLS: {reason}")]
+    Tls {
+        /// What is missing.
+        reason: String,
     },
     /// The listen address is not `IP:PORT`.
     #[error("listen address {text:?} is not IP:PORT")]
@@ -242,13 +260,32 @@ impl RawConfig {
             self.listen = Some(listen.clone());
         }
         self.accept_clock_jump |= flags.accept_clock_jump;
+        if flags.tls_cert.is_some() {
+            self.tls_cert = flags.tls_cert.clone();
+        }
+        if flags.tls_key.is_some() {
+            self.tls_key = flags.tls_key.clone();
+        }
+        if flags.ca_file.is_some() {
+            self.ca_file = flags.ca_file.clone();
+        }
         for spec in &flags.logs {
-            let (vkey, url) = match spec.split_once('=') {
-                Some((vkey, url)) => (vkey, Some(url.to_owned())),
-                None => (spec.as_str(), None),
+            // `URL=VKEY` like every Docket program; the old `VKEY=URL` still works. A
+            // spec that parses as neither is kept whole as the vkey, so resolution
+            // rejects it with the text the user gave.
+            let (vkey, url) = match docket_common::args::url_key("--log", spec, true) {
+                Ok(pair) => {
+                    if pair.old_order {
+                        eprintln!(
+                            "witness: warning: --log VKEY=URL is deprecated, write --log URL=VKEY"
+                        );
+                    }
+                    (pair.vkey, pair.url)
+                }
+                Err(_) => (spec.clone(), None),
             };
             self.logs.push(RawLog {
-                vkey: vkey.to_owned(),
+                vkey,
                 url,
                 ..RawLog::default()
             });
@@ -310,7 +347,14 @@ impl RawConfig {
             logs.push(log);
         }
         let key = keys::load_key(&self.key_file())?;
+        let tls = docket_common::listener::TlsFiles::from_flags(
+            self.tls_cert.clone(),
+            self.tls_key.clone(),
+        )
+        .map_err(|reason| ConfigError::Tls { reason })?;
         Ok(Config {
+            tls,
+            client_tls: docket_common::https::TlsOptions::with_ca_file(self.ca_file.clone()),
             listen,
             data_dir: self.data_dir(),
             key,

@@ -44,6 +44,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 .context("starting the async runtime")?;
             runtime.block_on(serve(args))
         }
+        Command::Manual(manual) => {
+            let mut out = Vec::new();
+            manual.run(<Cli as clap::CommandFactory>::command(), &mut out)?;
+            std::io::Write::write_all(&mut std::io::stdout(), &out)?;
+            Ok(())
+        }
     }
 }
 
@@ -67,13 +73,24 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         tracing::info!(%vkey, path = %key_file.display(), "made a new witness key");
     }
     let config = raw.resolve()?;
-    let listener = tokio::net::TcpListener::bind(config.listen)
+    // Loaded before binding, so a bad certificate stops the start-up with its reason.
+    let tls = match &config.tls {
+        Some(files) => Some(docket_common::listener::CertReloader::load(files.clone())?),
+        None => None,
+    };
+    let tcp = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("binding {}", config.listen))?;
+    if let Some(reloader) = &tls {
+        docket_common::listener::reload_on_sighup(reloader.clone())
+            .context("listening for SIGHUP")?;
+    }
+    let listener = docket_common::listener::Listener::new(tcp, tls)?;
+    let scheme = listener.scheme();
     let server = start(config, listener)?;
     // Scripts and the end-to-end harness read this line to learn the bound port.
     println!("{}", server.witness.vkey());
-    eprintln!("listening on http://{}", server.local_addr);
+    eprintln!("listening on {scheme}://{}", server.local_addr);
     shutdown_signal().await;
     tracing::info!("shutting down");
     server.shutdown().await;
@@ -103,23 +120,29 @@ impl Server {
 
 /// Opens the store under `config.data_dir`, then serves on `listener` and starts a
 /// poller per log with a URL. Call inside a tokio runtime.
-pub fn start(config: Config, listener: tokio::net::TcpListener) -> anyhow::Result<Server> {
+pub fn start(
+    config: Config,
+    listener: impl Into<docket_common::listener::Listener>,
+) -> anyhow::Result<Server> {
     start_with_clock(config, listener, service::system_clock())
 }
 
 /// [`start`] with the time read from `clock` (tests fix it).
 pub fn start_with_clock(
     config: Config,
-    listener: tokio::net::TcpListener,
+    listener: impl Into<docket_common::listener::Listener>,
     clock: service::Clock,
 ) -> anyhow::Result<Server> {
+    let listener = listener.into();
     let db_path = config.data_dir.join("db");
     let store = RocksStore::open(&db_path)
         .with_context(|| format!("opening the database at {}", db_path.display()))?;
-    let local_addr = listener.local_addr().context("reading the bound address")?;
+    let local_addr =
+        axum::serve::Listener::local_addr(&listener).context("reading the bound address")?;
     let fetch_timeout = config.fetch_timeout;
     let limits = config.serve;
     let accept_clock_jump = config.accept_clock_jump;
+    let client_tls = config.client_tls.clone();
     let witness = Arc::new(Witness::new(config, Arc::new(store), clock));
     if accept_clock_jump {
         tracing::warn!(
@@ -143,6 +166,7 @@ pub fn start_with_clock(
     tasks.extend(pull::spawn_pollers(
         witness.clone(),
         fetch_timeout,
+        &client_tls,
         stopped,
     )?);
     tracing::info!(

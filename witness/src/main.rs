@@ -10,7 +10,8 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("witness: {error:#}");
-            ExitCode::FAILURE
+            // Start-up failures are bad settings or local files (docket_common::exit).
+            ExitCode::from(docket_common::exit::USAGE)
         }
     }
 }

@@ -82,9 +82,10 @@ pub enum PollError {
 pub fn spawn_pollers(
     witness: Arc<Witness>,
     fetch_timeout: Duration,
+    tls: &docket_common::https::TlsOptions,
     stop: watch::Receiver<bool>,
 ) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
-    let client = http_client(fetch_timeout)?;
+    let client = http_client(fetch_timeout, tls)?;
     let mut tasks = Vec::new();
     for log in witness.logs().iter().filter(|l| l.url.is_some()).cloned() {
         let witness = witness.clone();
@@ -118,9 +119,12 @@ pub fn spawn_pollers(
     Ok(tasks)
 }
 
-/// The HTTP client used for polling.
-pub fn http_client(timeout: Duration) -> anyhow::Result<reqwest::Client> {
-    Ok(reqwest::Client::builder()
+/// The HTTP client used for polling: HTTPS with the system's CAs plus `tls`'s CA file.
+pub fn http_client(
+    timeout: Duration,
+    tls: &docket_common::https::TlsOptions,
+) -> anyhow::Result<reqwest::Client> {
+    Ok(docket_common::https::async_builder(tls)?
         .timeout(timeout)
         .user_agent(concat!("docket-witness/", env!("CARGO_PKG_VERSION")))
         .build()?)
@@ -248,7 +252,7 @@ async fn fetch(client: &reqwest::Client, url: &str, limit: usize) -> Result<Vec<
         .get(url)
         .send()
         .await
-        .map_err(|e| fail(e.to_string()))?;
+        .map_err(|e| fail(docket_common::https::describe(&e).message))?;
     if response.status() != reqwest::StatusCode::OK {
         return Err(fail(format!("status {}", response.status())));
     }

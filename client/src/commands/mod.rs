@@ -53,20 +53,31 @@ impl Context<'_> {
         })
     }
 
-    /// A client for `--log`.
+    /// A client for `--log` (with `--ca-file`'s CAs trusted besides the system's).
     pub fn client(&self) -> Result<LogClient, ClientError> {
-        LogClient::new(&self.globals.log)
+        LogClient::with_tls(
+            &self.globals.log,
+            &docket_common::https::TlsOptions::with_ca_file(self.globals.ca_file.clone()),
+        )
     }
 
-    /// The trust policy from `--log-key` and friends, if a log key was given.
+    /// The trust policy from `--policy FILE`, or from `--log-key` and friends, if either
+    /// was given. A policy that needs no witness is allowed, but said out loud (on
+    /// stderr) every time: its receipts prove nothing against a split view.
     pub fn trust(&self) -> Result<Option<Policy>, ClientError> {
-        match &self.globals.log_key {
-            Some(vkey) => {
-                crate::receipt::policy(vkey, &self.globals.witness_key, self.globals.quorum)
-                    .map(Some)
+        let policy = match (&self.globals.policy, &self.globals.log_key) {
+            (Some(path), _) => {
+                docket_common::policy_file::read(path).map_err(ClientError::Usage)?
             }
-            None => Ok(None),
+            (None, Some(vkey)) => {
+                crate::receipt::policy(vkey, &self.globals.witness_key, self.globals.quorum)?
+            }
+            (None, None) => return Ok(None),
+        };
+        if !docket_common::policy_file::is_witnessed(&policy) && !self.globals.json {
+            eprintln!("{}", docket_common::policy_file::NO_WITNESS_WARNING);
         }
+        Ok(Some(policy))
     }
 }
 
@@ -88,5 +99,16 @@ pub fn run(cli: Cli) -> Result<Report, ClientError> {
         Command::Post(args) => post::post_file(&ctx, &args.envelope),
         Command::Status(args) => status::run(&ctx, args.submission),
         Command::Receipt(args) => check::run(&ctx, &args.receipt),
+        Command::Manual(manual) => {
+            let mut out = Vec::new();
+            manual
+                .run(<Cli as clap::CommandFactory>::command(), &mut out)
+                .map_err(|err| ClientError::Usage(format!("writing: {err}")))?;
+            let text = String::from_utf8_lossy(&out);
+            Ok(Report {
+                human: vec![text.trim_end_matches('\n').to_string()],
+                json: serde_json::Value::String(text.into_owned()),
+            })
+        }
     }
 }

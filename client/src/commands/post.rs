@@ -321,7 +321,9 @@ pub fn check_sentence(check: &ReceiptCheck) -> String {
     };
     if check.signature_verified {
         let witnesses = match check.cosignatures.len() {
-            0 => "no witness cosignatures required".to_string(),
+            0 => "NOT witnessed: the trust policy requires no witness cosignature (quorum \
+                  none), so a log showing you a different history would not be caught"
+                .to_string(),
             n => format!(
                 "cosigned by {n} witness{} ({})",
                 if n == 1 { "" } else { "es" },

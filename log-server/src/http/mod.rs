@@ -7,6 +7,7 @@
 //! | `POST /v1/statements` | log a DSSE-signed statement; 201/200 with a receipt, 202 when not final |
 //! | `GET /v1/receipts/{index}` | an entry's receipt: 200 final, 202 not final yet |
 //! | `GET /checkpoint`, `/tile/...` | c2sp.org/tlog-tiles |
+//! | `GET /policy` | the log's c2sp.org/tlog-policy (key, witnesses, quorum) |
 //! | `GET /v1/entries/{index}` | entry, decoded statement, inclusion proof |
 //! | `GET /v1/proofs/inclusion?index=&size=` | inclusion proof |
 //! | `GET /v1/proofs/consistency?old=&new=` | consistency proof |
@@ -18,6 +19,7 @@
 //! | `GET /healthz`, `/metrics` | liveness, Prometheus metrics |
 
 pub mod api;
+pub mod cors;
 pub mod error;
 pub mod explorer;
 pub mod pages;
@@ -51,8 +53,8 @@ pub struct AppState {
     pub limits: Limits,
     /// Served tiles and bundles (immutable, so cacheable).
     pub tile_cache: Arc<tiles::TileCache>,
-    /// The explorer's fixed content (trust policy).
-    pub site: Arc<pages::Site>,
+    /// The log's trust policy text (c2sp.org/tlog-policy), served at `GET /policy`.
+    pub policy: Arc<str>,
 }
 
 /// Request limits from the config.
@@ -84,6 +86,7 @@ pub fn router(state: AppState) -> Router {
             post(write::post_statement).layer(DefaultBodyLimit::max(body_limit)),
         )
         .route("/checkpoint", get(tiles::checkpoint))
+        .route("/policy", get(policy))
         .route("/tile/{*path}", get(tiles::tile))
         .route("/v1/entries/{index}", get(api::entry))
         .route("/v1/receipts/{index}", get(api::receipt))
@@ -104,7 +107,6 @@ pub fn router(state: AppState) -> Router {
         .route("/participants", get(pages::participants))
         .route("/witnesses", get(pages::witnesses))
         .route("/verify", get(pages::verify))
-        .route("/policy", get(pages::policy))
         .route("/explorer/explorer.css", get(pages::css))
         .route("/explorer/verify.js", get(pages::verify_js))
         .route("/feeds/{name}", get(pages::feed))
@@ -113,5 +115,24 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(api::metrics))
         .route("/", get(pages::overview))
         .fallback(api::not_found)
+        .layer(axum::middleware::from_fn(cors::allow_reads))
         .with_state(state)
+}
+
+/// `GET /policy`: the trust policy text.
+async fn policy(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/plain; charset=utf-8",
+            ),
+            (axum::http::header::CACHE_CONTROL, tiles::MUTABLE),
+        ],
+        state.policy.to_string(),
+    )
+        .into_response()
 }

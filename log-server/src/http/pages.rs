@@ -13,33 +13,6 @@ use super::{AppState, blocking};
 use crate::explorer::pages::{self, Feed, FormValues};
 use crate::explorer::query;
 
-/// What the explorer serves that is fixed at start-up: the trust policy text.
-#[derive(Debug, Clone, Default)]
-pub struct Site {
-    /// The trust policy (c2sp.org/tlog-policy text) this log publishes: its key, the
-    /// witnesses it is configured with, all of them required.
-    pub policy: String,
-}
-
-impl Site {
-    /// The policy naming `log_vkey` and every configured witness (quorum: all of them);
-    /// witnesses whose vkey does not parse are left out (start-up refuses them anyway).
-    pub fn new(log_vkey: &str, config: &crate::config::Config) -> Site {
-        let witnesses: Vec<_> = config
-            .witnesses
-            .iter()
-            .filter_map(|w| crate::keys::parse_witness_vkey(&w.vkey).ok())
-            .collect();
-        let k = witnesses.len();
-        let policy = docket_core::note::VerifierKey::parse(log_vkey)
-            .ok()
-            .and_then(|log| docket_core::policy::Policy::new(log, witnesses, k).ok())
-            .map(|p| p.to_string())
-            .unwrap_or_default();
-        Site { policy }
-    }
-}
-
 /// Pages load nothing from another host, and run no inline script: a second line of
 /// defence behind the templates' escaping.
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
@@ -270,24 +243,6 @@ pub async fn witnesses(State(app): State<AppState>) -> Response {
 pub async fn verify(State(app): State<AppState>, headers: HeaderMap) -> Response {
     let latest = app.published.latest();
     finish(&app, pages::verify(&latest, &base_url(&headers)))
-}
-
-/// `GET /policy`: the trust policy, as a file to download.
-pub async fn policy(State(app): State<AppState>) -> Response {
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/plain; charset=utf-8"),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_static("attachment; filename=\"docket-policy.txt\""),
-            ),
-        ],
-        app.site.policy.clone(),
-    )
-        .into_response()
 }
 
 /// `GET /explorer/explorer.css`.

@@ -55,6 +55,9 @@ poll_interval = "500ms"
                 .into(),
         ],
         accept_clock_jump: false,
+        tls_cert: None,
+        tls_key: None,
+        ca_file: None,
     });
     let config = raw.resolve().unwrap();
     assert_eq!(config.listen, "127.0.0.1:0".parse().unwrap());

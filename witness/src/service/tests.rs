@@ -68,6 +68,8 @@ fn witness(store: Arc<dyn WitnessStore>, clock: Clock) -> Witness {
         serve: docket_daemon::serve::ServeLimits::default(),
         max_clock_jump: std::time::Duration::from_secs(3600),
         accept_clock_jump: false,
+        tls: None,
+        client_tls: Default::default(),
         logs: vec![LogConfig {
             origin: ORIGIN.into(),
             verifiers: vec![log_key().verifier()],
@@ -377,6 +379,8 @@ fn witness_with(store: Arc<dyn WitnessStore>, clock: Clock, monotonic: Monotonic
         serve: docket_daemon::serve::ServeLimits::default(),
         max_clock_jump: std::time::Duration::from_secs(60),
         accept_clock_jump: false,
+        tls: None,
+        client_tls: Default::default(),
         logs: w.logs.clone(),
     };
     Witness::with_clocks(config, store, clock, monotonic)
