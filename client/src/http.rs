@@ -317,9 +317,9 @@ mod tests {
     fn every_rule_code_in_the_formats_doc_has_a_hint() {
         let doc = include_str!("../../docs/formats.md");
         let section = doc
-            .split("### 5.1 Rejections")
+            .split("### 5.1 Error codes")
             .nth(1)
-            .and_then(|rest| rest.split("\n## ").next())
+            .and_then(|rest| rest.split("The envelope a client").next())
             .expect("formats.md has §5.1");
         let codes: Vec<&str> = section
             .lines()

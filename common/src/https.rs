@@ -55,6 +55,34 @@ pub enum SetupError {
     Config(String),
 }
 
+/// Makes ring the process's default rustls provider (idempotent). reqwest is built
+/// without a provider of its own (feature `rustls-no-provider`, to keep aws-lc and its
+/// cmake build out), so a client built without [`client_config`] (tests, one-off tools)
+/// panics unless a default is installed; Docket's programs pass [`client_config`].
+pub fn install_default_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// A reqwest client with the platform's CAs and nothing else configured, for tests and
+/// tools that talk to plain-HTTP loopback servers.
+pub fn plain_client() -> reqwest::Client {
+    install_default_provider();
+    reqwest::Client::new()
+}
+
+/// [`plain_client`]'s builder, for callers that set timeouts or pools.
+pub fn plain_builder() -> reqwest::ClientBuilder {
+    install_default_provider();
+    reqwest::Client::builder()
+}
+
+/// The blocking [`plain_client`].
+#[cfg(feature = "blocking")]
+pub fn plain_blocking_client() -> reqwest::blocking::Client {
+    install_default_provider();
+    reqwest::blocking::Client::new()
+}
+
 /// The rustls client configuration every Docket client uses: the ring provider, TLS 1.2
 /// and 1.3, the platform's CAs plus those in `options.ca_file`.
 pub fn client_config(options: &TlsOptions) -> Result<rustls::ClientConfig, SetupError> {
@@ -71,6 +99,7 @@ pub fn client_config(options: &TlsOptions) -> Result<rustls::ClientConfig, Setup
             })?;
         }
     }
+    install_default_provider();
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()

@@ -92,7 +92,7 @@ async fn read_until_closed(stream: &mut TcpStream) -> Vec<u8> {
 }
 
 async fn hello(addr: std::net::SocketAddr) -> String {
-    let client = reqwest::Client::builder()
+    let client = docket_common::https::plain_builder()
         .timeout(GENEROUS)
         .build()
         .unwrap();

@@ -138,7 +138,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         (None, Some(local)) => (local.server.url(), local.operator.clone()),
         (None, None) => unreachable!("a local server was started"),
     };
-    let client = reqwest::Client::builder()
+    let client = docket_common::https::plain_builder()
         .pool_max_idle_per_host(args.connections)
         .timeout(Duration::from_secs(30))
         .build()?;

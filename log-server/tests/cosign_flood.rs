@@ -56,7 +56,7 @@ async fn a_flooding_witness_cannot_strip_the_other_cosignatures() {
         2,
     )
     .unwrap();
-    let http = reqwest::Client::new();
+    let http = docket_common::https::plain_client();
     let post = |body: Vec<u8>| {
         let http = http.clone();
         let url = format!("{}/v1/statements", server.url());

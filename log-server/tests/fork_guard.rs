@@ -185,7 +185,7 @@ async fn a_witness_ahead_of_the_log_stops_signing() {
     let server = Server::start(config.clone(), StartOptions::default())
         .await
         .unwrap();
-    let http = reqwest::Client::new();
+    let http = docket_common::https::plain_client();
     let operator = operator_key(&config);
     let post = |body: Vec<u8>| {
         let http = http.clone();

@@ -99,7 +99,7 @@ async fn a_forward_clock_jump_is_refused_not_frozen_in() {
     let dir = tempfile::tempdir().unwrap();
     let (config, operator) = config_for(dir.path());
     let clocks = Clocks::new();
-    let http = reqwest::Client::new();
+    let http = docket_common::https::plain_client();
     let server = Server::start(config.clone(), clocks.options())
         .await
         .unwrap();
@@ -199,7 +199,7 @@ async fn slowloris_cannot_stop_a_normal_request_and_a_hanging_witness_cannot_hol
         .await
         .expect("start-up is not held by a hanging witness")
         .unwrap();
-    let http = reqwest::Client::builder()
+    let http = docket_common::https::plain_builder()
         .timeout(GENEROUS)
         .build()
         .unwrap();

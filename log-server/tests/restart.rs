@@ -139,7 +139,7 @@ async fn sigkill_during_writes_loses_no_answered_entry() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let (mut child, url) = spawn_binary(&data);
-    let http = reqwest::Client::new();
+    let http = docket_common::https::plain_client();
     let operator = operator_key(&docket_log_server::config::Config::defaults(&data));
     let developer = key(1);
     let body = sign(

@@ -49,7 +49,7 @@ async fn http_witnesses_cosign_and_recover_from_409() {
     let server = Server::start(config.clone(), StartOptions::default())
         .await
         .unwrap();
-    let http = reqwest::Client::new();
+    let http = docket_common::https::plain_client();
     let operator = operator_key(&config);
     let policy = Policy::new(
         VerifierKey::parse(&server.vkey).unwrap(),

@@ -173,7 +173,10 @@ impl Drop for Daemon {
 
 /// `GET url`, returning status and body.
 pub fn http_get(url: &str) -> Result<(u16, Vec<u8>)> {
-    let response = reqwest::blocking::get(url).with_context(|| format!("GET {url}"))?;
+    let response = docket_common::https::plain_blocking_client()
+        .get(url)
+        .send()
+        .with_context(|| format!("GET {url}"))?;
     let status = response.status().as_u16();
     let body = response.bytes().context("reading body")?.to_vec();
     Ok((status, body))

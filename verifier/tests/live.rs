@@ -111,7 +111,7 @@ impl Live {
             witness_vkeys,
             witness_urls,
             operator,
-            http: reqwest::blocking::Client::new(),
+            http: docket_common::https::plain_blocking_client(),
             _data: data,
             work: tempfile::tempdir().unwrap(),
         }

@@ -81,7 +81,7 @@ async fn serve_reads_a_config_file() {
         port,
     )
     .await;
-    let client = reqwest::Client::new();
+    let client = docket_common::https::plain_client();
     let reply = add_checkpoint(&client, &binary.url, &log.body(0, 3)).await;
     assert_eq!(reply.status, 200, "{reply:?}");
     check_cosignature(&witness_key, &log.checkpoint(3), &reply.body);

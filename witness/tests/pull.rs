@@ -100,7 +100,7 @@ async fn pull_mode_follows_a_tiled_log_and_catches_a_fork() {
         None,
     )
     .await;
-    let client = reqwest::Client::new();
+    let client = docket_common::https::plain_client();
     wait_for_size(&client, &w, &log, 5).await;
 
     // Grow across the first tile boundary and then past a level-1 tile.

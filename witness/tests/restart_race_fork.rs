@@ -26,7 +26,7 @@ async fn state_survives_kill_9() {
     let dir = tempfile::tempdir().unwrap();
     let witness_key = write_witness_key(dir.path(), "example.com/w", VECTOR_WITNESS_SEED);
     let args = vec![format!("--log={}", log.vkey())];
-    let client = reqwest::Client::new();
+    let client = docket_common::https::plain_client();
 
     let mut binary = Binary::spawn(dir.path(), &args).await;
     let reply = add_checkpoint(&client, &binary.url, &log.body(0, 5)).await;
@@ -72,7 +72,7 @@ async fn racing_requests_one_winner_per_step() {
     let mut log = TestLog::new("example.com/race-log", 4);
     log.append(200, "main");
     let w = start_in_process(vec![LogSpec::push(log.vkey())], None).await;
-    let client = reqwest::Client::new();
+    let client = docket_common::https::plain_client();
     let mut current = 0u64;
     for round in 0..6 {
         // 16 requests from the current size to 16 different larger sizes, at once.
@@ -133,7 +133,7 @@ async fn fork_is_refused_and_recorded() {
     assert_ne!(main.root(6), other.root(6));
 
     let w = start_in_process(vec![LogSpec::push(main.vkey())], None).await;
-    let client = reqwest::Client::new();
+    let client = docket_common::https::plain_client();
     assert_eq!(
         add_checkpoint(&client, &w.url, &main.body(0, 4))
             .await
@@ -231,7 +231,7 @@ async fn bounded_and_malformed_bodies() {
     let mut log = TestLog::new("example.com/limits-log", 6);
     log.append(3, "main");
     let w = start_in_process(vec![LogSpec::push(log.vkey())], None).await;
-    let client = reqwest::Client::new();
+    let client = docket_common::https::plain_client();
     let huge = "x".repeat(docket_witness::config::DEFAULT_MAX_BODY_BYTES + 1);
     let reply = add_checkpoint(&client, &w.url, &huge).await;
     assert_eq!(reply.status, 413);

@@ -82,7 +82,7 @@ async fn replay_in_process(file: &str) -> (InProcess, Value) {
         w.vkey.to_vkey(),
         v["witness"]["cosigner_vkey"].as_str().unwrap()
     );
-    let client = reqwest::Client::new();
+    let client = docket_common::https::plain_client();
     for step in steps(&v) {
         let body = step["request_body"].as_str().unwrap();
         let reply = add_checkpoint(&client, &w.url, body).await;
@@ -94,7 +94,7 @@ async fn replay_in_process(file: &str) -> (InProcess, Value) {
 #[tokio::test]
 async fn derived_scenario_in_process() {
     let (w, v) = replay_in_process("witness/add-checkpoint-derived.json").await;
-    let client = reqwest::Client::new();
+    let client = docket_common::https::plain_client();
     // The monitoring path serves the last cosigned checkpoint (step 15, size 8) with
     // the log's signature and the witness's cosignature.
     let origin = v["log"]["origin"].as_str().unwrap();
@@ -139,7 +139,7 @@ async fn derived_scenario_in_process() {
 #[tokio::test]
 async fn litewitness_scenario_in_process() {
     let (w, v) = replay_in_process("witness/add-checkpoint-litewitness.json").await;
-    let client = reqwest::Client::new();
+    let client = docket_common::https::plain_client();
     let origin = v["log"]["origin"].as_str().unwrap();
     let hash = docket_core::witness::monitoring_origin_hash(origin);
     let reply = get(&client, &w.url, &format!("/{hash}/checkpoint")).await;
@@ -159,7 +159,7 @@ async fn derived_and_litewitness_against_the_binary() {
         let vkey = write_witness_key(dir.path(), VECTOR_WITNESS_NAME, VECTOR_WITNESS_SEED);
         let log = format!("--log={}", v["log"]["vkey"].as_str().unwrap());
         let binary = Binary::spawn(dir.path(), &[log]).await;
-        let client = reqwest::Client::new();
+        let client = docket_common::https::plain_client();
         for step in steps(&v) {
             let body = step["request_body"].as_str().unwrap();
             let reply = add_checkpoint(&client, &binary.url, body).await;
@@ -183,7 +183,7 @@ async fn spec_examples() {
         None,
     )
     .await;
-    let client = reqwest::Client::new();
+    let client = docket_common::https::plain_client();
     let request = examples["add_checkpoint_request_example"].as_str().unwrap();
     let reply = add_checkpoint(&client, &w.url, request).await;
     assert_eq!(

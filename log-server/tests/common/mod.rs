@@ -101,7 +101,7 @@ pub async fn restart_with(
         dir,
         operator,
         witnesses,
-        http: reqwest::Client::new(),
+        http: docket_common::https::plain_client(),
     }
 }
 

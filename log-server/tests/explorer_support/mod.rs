@@ -85,7 +85,7 @@ pub async fn start_clocked() -> Clocked {
             dir,
             operator,
             witnesses,
-            http: reqwest::Client::new(),
+            http: docket_common::https::plain_client(),
         },
         now,
     }
@@ -124,7 +124,7 @@ pub async fn restart_clocked(
             dir,
             operator: operator_key(&config),
             witnesses,
-            http: reqwest::Client::new(),
+            http: docket_common::https::plain_client(),
         },
         now,
     }

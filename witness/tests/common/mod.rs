@@ -281,7 +281,7 @@ impl Binary {
     }
 
     async fn wait_ready(&mut self) {
-        let client = reqwest::Client::new();
+        let client = docket_common::https::plain_client();
         for _ in 0..200 {
             if let Ok(Some(status)) = self.child.try_wait() {
                 panic!("witness exited early with {status}");
