@@ -149,7 +149,9 @@ fn a_server_that_omits_entry_cannot_hand_over_another_entrys_receipt() {
     let log = TestLog::start();
     log.enrol("acme.key", "Acme AI", "developer");
     // A genuine, final, cosigned receipt, but for entry 1 (the registration).
-    let genuine: Value = reqwest::blocking::get(format!("{}/v1/receipts/1", log.url))
+    let genuine: Value = docket_common::https::plain_blocking_client()
+        .get(format!("{}/v1/receipts/1", log.url))
+        .send()
         .unwrap()
         .json()
         .unwrap();

@@ -237,7 +237,9 @@ async fn a_witness_ahead_of_the_log_stops_signing() {
     );
     assert_eq!(server.store.tree_state().unwrap().size, stored);
     assert_eq!(server.published.latest().seq, before.seq);
-    let metrics = reqwest::get(format!("{}/metrics", server.url()))
+    let metrics = docket_common::https::plain_client()
+        .get(format!("{}/metrics", server.url()))
+        .send()
         .await
         .unwrap()
         .text()

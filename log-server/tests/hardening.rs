@@ -115,7 +115,9 @@ async fn a_forward_clock_jump_is_refused_not_frozen_in() {
     assert_eq!(status, 503, "{answer}");
     assert_eq!(answer["error"]["code"], "clock_jump");
     assert_eq!(server.published.latest().size, size);
-    let metrics = reqwest::get(format!("{}/metrics", server.url()))
+    let metrics = docket_common::https::plain_client()
+        .get(format!("{}/metrics", server.url()))
+        .send()
         .await
         .unwrap()
         .text()
