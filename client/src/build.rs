@@ -1,4 +1,4 @@
-//! Statement builders: command-line values → a checked [`Statement`] (DESIGN.md
+//! Statement builders: command-line values → a checked [`Statement`] (docs/architecture.md
 //! "Statements"; exact JSON in docs/formats.md §2). Pure: no files, network, clock or
 //! randomness; the commands hash files and draw salts, then call these.
 //!

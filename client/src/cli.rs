@@ -1,7 +1,7 @@
 //! The command line (clap derive): global flags, one subcommand per statement type, and
 //! the key, receipt and status commands. Help text is written for someone who has never
 //! used Docket; `--help` shows examples. Flag names and defaults are the contract in
-//! DESIGN.md "Files and command lines" and docs/developers.md, docs/agencies.md.
+//! docs/architecture.md "Files and command lines" and docs/developers.md, docs/agencies.md.
 
 use std::path::PathBuf;
 

@@ -1,4 +1,4 @@
-//! Talking to the log server (DESIGN.md "Log server"): `POST /v1/statements` and the JSON
+//! Talking to the log server (docs/architecture.md "Log server"): `POST /v1/statements` and the JSON
 //! reads under `/v1/`, and turning its answers into [`ClientError`]s.
 //!
 //! The server answers errors as `{"error":{"code":"...","message":"..."}}`; the client
@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use crate::error::ClientError;
 
-/// The default log URL (DESIGN.md: the server listens on 127.0.0.1:8080 by default).
+/// The default log URL (docs/architecture.md: the server listens on 127.0.0.1:8080 by default).
 pub const DEFAULT_LOG_URL: &str = "http://127.0.0.1:8080";
 
 /// How long to wait for the log: a write is answered only once the entry is durable and

@@ -1,4 +1,4 @@
-//! Participant key files (DESIGN.md "Files and command lines"): an Ed25519 key is kept
+//! Participant key files (docs/architecture.md "Files and command lines"): an Ed25519 key is kept
 //! as two text files,
 //!
 //! ```text

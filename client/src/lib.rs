@@ -1,4 +1,4 @@
-//! `docket`: the command line for Docket's participants (DESIGN.md "Client"). AI
+//! `docket`: the command line for Docket's participants (docs/architecture.md "Client"). AI
 //! developers, reviewing agencies, the disclosure coordinator, the clearinghouse and the
 //! log operator use it to make keys, build and sign statements, post them to the log,
 //! keep and check the receipts, and follow a submission's review clock.

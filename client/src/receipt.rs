@@ -1,4 +1,4 @@
-//! Receipts (DESIGN.md "Files and command lines"): what the log answers a write with,
+//! Receipts (docs/architecture.md "Files and command lines"): what the log answers a write with,
 //! checked locally with docket-core and saved as two files in the receipt directory:
 //!
 //! ```text

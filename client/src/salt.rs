@@ -1,4 +1,4 @@
-//! Commitments and their salt files (DESIGN.md "Statements": a commitment is
+//! Commitments and their salt files (docs/architecture.md "Statements": a commitment is
 //! SHA-256(salt || SHA-256(document)), salt at least 16 random bytes).
 //!
 //! A disclosure commits to its advisory and a sealed submission to its model artifact;
@@ -20,7 +20,7 @@ use sha2::{Digest as _, Sha256};
 
 use crate::keys::{KeyFileError, write_new};
 
-/// Bytes of salt the client draws: twice DESIGN.md's minimum, so a guessed advisory or
+/// Bytes of salt the client draws: twice docs/architecture.md's minimum, so a guessed advisory or
 /// model digest can never be confirmed by brute force over salts.
 pub const SALT_LEN: usize = 32;
 

@@ -1,5 +1,5 @@
 //! DSSE envelopes (github.com/secure-systems-lab/dsse, "Envelope" and "Protocol") as
-//! Docket uses them: one statement, one Ed25519 signature (DESIGN.md "Statements").
+//! Docket uses them: one statement, one Ed25519 signature (docs/architecture.md "Statements").
 //!
 //! ```text
 //! {"payloadType":"application/vnd.docket.statement.v1+json",
@@ -116,7 +116,7 @@ pub enum DsseError {
 }
 
 impl DsseError {
-    /// The HTTP status DESIGN.md "Log server" asks for: 403 for a signature that does not
+    /// The HTTP status docs/architecture.md "Log server" asks for: 403 for a signature that does not
     /// verify, 400 for everything malformed.
     pub fn http_status(&self) -> u16 {
         match self {

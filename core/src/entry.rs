@@ -1,5 +1,5 @@
 //! The logged entry: the bytes the log hashes into its Merkle tree and serves in
-//! c2sp.org/tlog-tiles entry bundles (DESIGN.md "Statements", last paragraphs).
+//! c2sp.org/tlog-tiles entry bundles (docs/architecture.md "Statements", last paragraphs).
 //!
 //! ```text
 //! {"v":1,"logged_at":1780401600250,"envelope":{"payloadType":"...","payload":"...",

@@ -1,4 +1,4 @@
-//! Statements: the JSON objects participants sign (DESIGN.md "Statements"; the exact
+//! Statements: the JSON objects participants sign (docs/architecture.md "Statements"; the exact
 //! JSON of every type is in docs/formats.md). Pure: parsing, checking and encoding only.
 //!
 //! ```text
@@ -208,7 +208,7 @@ impl Statement {
         wire::parse(payload)
     }
 
-    /// Compact JSON: `type` first, then the fields in DESIGN.md's order, absent optional
+    /// Compact JSON: `type` first, then the fields in docs/architecture.md's order, absent optional
     /// fields omitted. Fails if a value could not be parsed back (e.g. a hand-built
     /// statement with an empty origin), so what this returns always parses.
     pub fn to_json(&self) -> Result<Vec<u8>, StatementError> {
@@ -285,7 +285,7 @@ impl Statement {
 }
 
 impl StatementKind {
-    /// Every type, in DESIGN.md's order.
+    /// Every type, in docs/architecture.md's order.
     pub const ALL: [StatementKind; 10] = [
         StatementKind::Genesis,
         StatementKind::Participant,
@@ -322,7 +322,7 @@ impl StatementKind {
             .find(|kind| kind.as_str() == name)
     }
 
-    /// The one role whose keys may sign this type (DESIGN.md "Statements").
+    /// The one role whose keys may sign this type (docs/architecture.md "Statements").
     pub fn signer_role(self) -> Role {
         match self {
             StatementKind::Genesis | StatementKind::Participant => Role::Operator,

@@ -1,4 +1,4 @@
-//! The command line (DESIGN.md, "Files and command lines"):
+//! The command line (docs/architecture.md, "Files and command lines"):
 //!
 //! ```text
 //! log-server init  [--config FILE] [--data-dir DIR] [--origin NAME] [--review-window 30d] [--operator-org NAME]

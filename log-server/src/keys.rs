@@ -1,4 +1,4 @@
-//! The log's keys on disk (DESIGN.md, "Files and command lines"):
+//! The log's keys on disk (docs/architecture.md, "Files and command lines"):
 //!
 //! * `log.skey`: the checkpoint signing key as x/mod signer-key text
 //!   (`PRIVATE+KEY+<origin>+<keyid>+base64(0x01 || seed)`), mode 0600; `log.vkey` beside

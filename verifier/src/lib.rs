@@ -1,5 +1,5 @@
 //! `docket-verifier`: the command-line verifier for people who trust nobody
-//! (DESIGN.md "Verifier"). Trust comes from a policy (the log's key, witness keys and a
+//! (docs/architecture.md "Verifier"). Trust comes from a policy (the log's key, witness keys and a
 //! quorum); every proof is computed here from tlog-tiles, every signature checked here,
 //! and the log's JSON helpers are used only as hints.
 //!

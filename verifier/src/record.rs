@@ -1,5 +1,5 @@
 //! A submission's record as `verifier review` reports it, built from a replayed rules
-//! index and the related entries' bytes (DESIGN.md "Review clock"; docs/formats.md §6):
+//! index and the related entries' bytes (docs/architecture.md "Review clock"; docs/formats.md §6):
 //! times by the log's clock and by witnessed bounds, the status and what it rests on,
 //! the decision and how long it took, disclosures and whether they preceded release,
 //! reveals checked against their commitments, release and withdrawal.

@@ -1,4 +1,4 @@
-//! The `witness` command line (DESIGN.md "Files and command lines"): one enum of
+//! The `witness` command line (docs/architecture.md "Files and command lines"): one enum of
 //! subcommands, parsed by clap. `main.rs` parses, calls [`crate::run`], and exits.
 
 use std::path::PathBuf;

@@ -1,4 +1,4 @@
-//! The witness's key files (DESIGN.md "Files and command lines"): `witness.skey` holds
+//! The witness's key files (docs/architecture.md "Files and command lines"): `witness.skey` holds
 //! the x/mod signer-key text with type byte 0x04 (cosignature/v1), mode 0600;
 //! `witness.vkey` beside it holds the public vkey that logs and verifiers configure.
 //! The seed comes from the operating system's random source.

@@ -1,5 +1,5 @@
 //! `docket-witness`: an independent c2sp.org/tlog-witness server for any log that
-//! speaks the C2SP specs (DESIGN.md "Witness").
+//! speaks the C2SP specs (docs/architecture.md "Witness").
 //!
 //! In scope: `POST /add-checkpoint` exactly as c2sp.org/tlog-witness (main) specifies,
 //! durable per-origin state with compare-and-swap in RocksDB, fork evidence, pull mode

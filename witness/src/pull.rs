@@ -1,4 +1,4 @@
-//! Pull mode (DESIGN.md "Witness": "it can also pull"): for each log with a URL, poll
+//! Pull mode (docs/architecture.md "Witness": "it can also pull"): for each log with a URL, poll
 //! its tlog-tiles `<url>/checkpoint`, fetch the tiles needed for a consistency proof
 //! from the size the witness last cosigned, compute the proof with docket-core, and put
 //! the result through exactly the same add-checkpoint path as a pushed request. So pull

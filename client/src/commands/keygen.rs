@@ -1,4 +1,4 @@
-//! `docket keygen --key FILE`: a new Ed25519 key pair (DESIGN.md "Files and command
+//! `docket keygen --key FILE`: a new Ed25519 key pair (docs/architecture.md "Files and command
 //! lines"): FILE holds the seed (mode 0600), FILE's `.pub` the public key.
 
 use serde_json::json;

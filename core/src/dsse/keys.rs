@@ -1,5 +1,5 @@
 //! Participant keys: Ed25519 public keys, their key ids, and signing keys made from
-//! 32-byte seeds (DESIGN.md "Statements", "Files and command lines").
+//! 32-byte seeds (docs/architecture.md "Statements", "Files and command lines").
 //!
 //! A key id is the lowercase hex SHA-256 of the 32-byte public key. Public keys are
 //! checked on construction: the bytes must decode to a curve point that is not of small

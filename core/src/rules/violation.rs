@@ -1,5 +1,5 @@
 //! Every way a statement can break the rules, with the HTTP status and stable code each
-//! maps to (DESIGN.md "Log server": 403 not authorised, 422 bad reference, 409 conflict).
+//! maps to (docs/architecture.md "Log server": 403 not authorised, 422 bad reference, 409 conflict).
 
 use crate::dsse::KeyId;
 use crate::statement::{LogIndex, Org, Role, StatementKind};
@@ -191,7 +191,7 @@ pub enum RuleViolation {
 }
 
 impl RuleViolation {
-    /// The HTTP status DESIGN.md "Log server" asks for: 403 not authorised, 422 bad
+    /// The HTTP status docs/architecture.md "Log server" asks for: 403 not authorised, 422 bad
     /// reference (missing, wrong type, or a commitment that does not open), 409 conflict
     /// with the log's state, 500 for the log's own clock going backwards.
     pub fn http_status(&self) -> u16 {

@@ -1,12 +1,12 @@
 //! Field types of statements: organisations, roles, log indexes, salts and the named
-//! values (`action`, `outcome`, `status`) of DESIGN.md "Statements". Each checks its
+//! values (`action`, `outcome`, `status`) of docs/architecture.md "Statements". Each checks its
 //! value on construction, so a value of these types is always one a statement may carry.
 
 use std::fmt;
 
 use super::FieldProblem;
 
-/// The fewest salt bytes a commitment may use (DESIGN.md: "salt at least 16 random bytes",
+/// The fewest salt bytes a commitment may use (docs/architecture.md: "salt at least 16 random bytes",
 /// enough that the committed digest cannot be guessed by trying salts).
 pub const MIN_SALT_LEN: usize = 16;
 

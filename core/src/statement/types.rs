@@ -1,4 +1,4 @@
-//! The body of each statement type, field for field as in DESIGN.md "Statements".
+//! The body of each statement type, field for field as in docs/architecture.md "Statements".
 //! Serialisation writes the fields in the order declared here (after `type`), omitting
 //! absent optional fields; parsing lives in `wire.rs`.
 

@@ -1,5 +1,5 @@
 //! The API's errors: a stable machine-readable `code`, a short human message, and the
-//! HTTP status, decided in ONE place ([`status_of`]) so the DESIGN.md table
+//! HTTP status, decided in ONE place ([`status_of`]) so the docs/architecture.md table
 //! (400/403/404/409/413/422/503) is one `match`. Bodies are
 //! `{"error":{"code":"...","message":"..."}}`.
 //!

@@ -1,5 +1,5 @@
 //! Every checkpoint the log published, with the cosignatures it got, kept forever so a
-//! verifier can find the witnessed checkpoints that bracket an entry (DESIGN.md, "Review
+//! verifier can find the witnessed checkpoints that bracket an entry (docs/architecture.md, "Review
 //! clock"): the last witnessed one without it and the first witnessed one with it.
 //!
 //! `c` seq → size u64 ‖ published_at ms u64 ‖ cosignature count u32 ‖ note text.

@@ -67,7 +67,7 @@ fn link_key(target: u64, index: u64) -> Vec<u8> {
 }
 
 fn kind_byte(kind: StatementKind) -> u8 {
-    // Position in DESIGN.md's fixed order; stored, so never reorder `ALL`.
+    // Position in docs/architecture.md's fixed order; stored, so never reorder `ALL`.
     StatementKind::ALL
         .iter()
         .position(|k| *k == kind)

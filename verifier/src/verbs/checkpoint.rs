@@ -1,6 +1,6 @@
 //! `verifier checkpoint`: fetch (or read) a checkpoint, verify the log signature and the
 //! witness quorum, prove it consistent with the checkpoint remembered for its origin,
-//! and remember the larger of the two (DESIGN.md "Verifier"; c2sp.org/tlog-checkpoint,
+//! and remember the larger of the two (docs/architecture.md "Verifier"; c2sp.org/tlog-checkpoint,
 //! RFC 9162 §2.1.4). Every online verb anchors itself through [`anchor`], so a fork is
 //! caught whichever verb meets it first. This verb also asks each witness with a URL in
 //! the policy for its own latest checkpoint and proves it consistent with the log's

@@ -1,5 +1,5 @@
 //! `verifier deadline <submission>`: proof that no decision was logged by a submission's
-//! deadline (DESIGN.md "Review clock": a missed-deadline proof). Every entry up to the
+//! deadline (docs/architecture.md "Review clock": a missed-deadline proof). Every entry up to the
 //! anchored checkpoint is read and the root rebuilt; if witnesses still saw that
 //! checkpoint after the deadline (its k-th latest cosignature, so fewer than k lying
 //! witnesses cannot fake it), the absence of an on-time decision among its entries is

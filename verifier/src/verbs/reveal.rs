@@ -1,5 +1,5 @@
 //! `verifier reveal <disclosure> --advisory FILE`: checks that an advisory document opens
-//! a disclosure's commitment, SHA-256(salt || SHA-256(advisory)) (DESIGN.md "Statements",
+//! a disclosure's commitment, SHA-256(salt || SHA-256(advisory)) (docs/architecture.md "Statements",
 //! docs/formats.md §2.3). The disclosure and its reveal (if logged) are taken from a full
 //! replay of the log, so their signatures and the rules are checked; the salt comes from
 //! the logged reveal, or from `--salt` before one is logged.
