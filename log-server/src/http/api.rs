@@ -27,6 +27,26 @@ fn path_index(path: Result<Path<u64>, PathRejection>) -> Result<u64, ApiError> {
         .map_err(|err| bad(format!("bad index: {}", err.body_text())))
 }
 
+/// The entry index a path names and the latest checkpoint, when that checkpoint
+/// covers the entry (404 otherwise: nothing past the published size is served).
+fn published_entry(
+    app: &AppState,
+    index: Result<Path<u64>, PathRejection>,
+) -> Result<(u64, std::sync::Arc<crate::published::PublishedCheckpoint>), ApiError> {
+    let index = path_index(index)?;
+    let latest = app.published.latest();
+    if index >= latest.size {
+        return Err(ApiError::new(
+            code::NOT_FOUND,
+            format!(
+                "entry {index} is not in the published tree of size {}",
+                latest.size
+            ),
+        ));
+    }
+    Ok((index, latest))
+}
+
 /// The tree size a proof request asks for, the published size by default: proofs never
 /// reach past what is published (404).
 fn published_size_or(app: &AppState, asked: Option<u64>) -> Result<u64, ApiError> {
@@ -80,17 +100,7 @@ pub async fn receipt(
     State(app): State<AppState>,
     index: Result<Path<u64>, PathRejection>,
 ) -> ApiResult {
-    let index = path_index(index)?;
-    let latest = app.published.latest();
-    if index >= latest.size {
-        return Err(ApiError::new(
-            code::NOT_FOUND,
-            format!(
-                "entry {index} is not in the published tree of size {}",
-                latest.size
-            ),
-        ));
-    }
+    let (index, latest) = published_entry(&app, index)?;
     let store = app.store.clone();
     let receipt = blocking(move || crate::receipt::for_index(&store, &latest, index)).await??;
     let receipt =
@@ -104,17 +114,7 @@ pub async fn entry(
     State(app): State<AppState>,
     index: Result<Path<u64>, PathRejection>,
 ) -> ApiResult {
-    let index = path_index(index)?;
-    let latest = app.published.latest();
-    if index >= latest.size {
-        return Err(ApiError::new(
-            code::NOT_FOUND,
-            format!(
-                "entry {index} is not in the published tree of size {}",
-                latest.size
-            ),
-        ));
-    }
+    let (index, latest) = published_entry(&app, index)?;
     let store = app.store.clone();
     let size = latest.size;
     let (bytes, proof) = blocking(move || {
