@@ -58,40 +58,10 @@ pub async fn start_clocked() -> Clocked {
     config.review_window = Duration::from_secs(WINDOW_SECS);
     let vkey = prepare_keys(&config);
     let witnesses = fake_witnesses(&vkey);
-    let now = Arc::new(AtomicU64::new(T0));
-    sync_witness_clocks(&witnesses, &now);
-    let clock_now = now.clone();
-    let cosigners = witnesses
-        .iter()
-        .map(|w| w.clone() as Arc<dyn Cosigner>)
-        .collect();
-    let server = Server::start(
-        config.clone(),
-        StartOptions {
-            cosigners: Some(cosigners),
-            clock: Some(Arc::new(move || {
-                UnixMillis(clock_now.load(Ordering::SeqCst))
-            })),
-            // Moving `now` models time passing, not a clock jump.
-            monotonic: Some(monotonic_for(&now)),
-        },
-    )
-    .await
-    .unwrap();
-    let operator = operator_key(&config);
-    Clocked {
-        log: TestLog {
-            server,
-            dir,
-            operator,
-            witnesses,
-            http: docket_common::https::plain_client(),
-        },
-        now,
-    }
+    restart_clocked(dir, witnesses, Arc::new(AtomicU64::new(T0))).await
 }
 
-/// Restarts a stopped clocked log on the same clock.
+/// Starts (or restarts) the log in `dir` on the clock `now`, with `witnesses`.
 pub async fn restart_clocked(
     dir: tempfile::TempDir,
     witnesses: Vec<Arc<docket_log_server::testkit::FakeWitness>>,
